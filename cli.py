@@ -1,0 +1,261 @@
+"""The `refs` command: click commands only. Each parses options, calls one reflib
+function, prints its result, and turns reflib errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import click
+
+from reflib.errors import EXIT_USAGE, InvalidLibrary, ReflibError
+from reflib.layout import Layout
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  invalid data, or a check that failed
+  2  usage error (bad option or argument)
+  3  some checks could not be made (network down); nothing failed"""
+
+FORMATS = click.Choice(["table", "json", "csv", "keys"])
+
+
+class ReflibGroup(click.Group):
+    """Turns our errors into a message on stderr and the documented exit code."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except InvalidLibrary as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except ReflibError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=ReflibGroup, epilog=EXIT_CODES,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--root", type=click.Path(file_okay=False), envvar="REFS_ROOT",
+              help="The library's folder (holds refs/). Default: $REFS_ROOT or the current one.")
+@click.version_option(package_name="reflib")
+@click.pass_context
+def cli(ctx: click.Context, root: str | None) -> None:
+    """reflib: keep a medical article's evidence honest.
+
+    Sources live in refs/KEY.bib (one BibTeX entry a file) and refs/order.txt (the
+    article's citation order). `refs build` validates them and generates library.bib
+    and the SQLite index db/library.db, which the query commands read.
+    """
+    ctx.obj = Layout.find(root)
+
+
+def _layout() -> Layout:
+    return click.get_current_context().obj
+
+
+def _is_tty() -> bool:
+    return sys.stdout.isatty()
+
+
+def _print_records(records: list[dict], fmt: str, columns: tuple[str, ...]) -> None:
+    from reflib.output import to_csv, to_json, to_table
+
+    if fmt == "json":
+        click.echo(to_json(records), nl=False)
+    elif fmt == "keys":
+        for record in records:
+            click.echo(record["key"])
+    else:
+        rows = [[record.get(c) for c in columns] for record in records]
+        if fmt == "csv":
+            click.echo(to_csv(columns, rows), nl=False)
+        else:
+            width = shutil.get_terminal_size().columns if _is_tty() else None
+            click.echo(to_table(columns, rows, width), nl=False)
+
+
+# -- build ---------------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--check", is_flag=True,
+              help="Change nothing; exit 1 and say what differs if library.bib or the "
+                   "index is out of date with refs/.")
+@click.option("--full", is_flag=True, help="Parse every file again instead of only changed ones.")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
+def build(check: bool, full: bool, quiet: bool) -> None:
+    """Validate refs/*.bib, write library.bib and build db/library.db.
+
+    Every problem is reported as refs/FILE.bib:LINE: message, all at once; on any
+    problem nothing is written and the exit code is 1. Unchanged files are not parsed
+    again, and the result is always the same as a full rebuild.
+    """
+    from reflib.build import build as run_build
+
+    report = run_build(_layout(), check=check, full=full)
+    if check:
+        for line in report.stale:
+            click.echo(line, err=True)
+        if report.stale:
+            click.echo("error: out of date; run `refs build`", err=True)
+            sys.exit(1)
+        if not quiet:
+            click.echo(f"{report.sources} sources: library.bib and the index are up to date",
+                       err=True)
+        return
+    if not quiet:
+        click.echo(report.summary(), err=True)
+
+
+# -- bringing sources in -----------------------------------------------------------------
+
+
+@cli.command("import")
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+def import_(file, dry_run: bool) -> None:
+    """Split a BibTeX file (or - for stdin) into refs/KEY.bib files.
+
+    @string macros are resolved into the values; month macros (jan..dec) are kept.
+    Entries whose key exists already or is not a safe file name, and entries that
+    cannot be read, are reported with their line and not written; the rest are.
+    Exit 1 if anything was refused.
+    """
+    from reflib.sources import import_bibliography
+
+    name = "<stdin>" if file.name == "<stdin>" else file.name
+    report = import_bibliography(_layout(), file.read(), name, dry_run=dry_run)
+    for path in report.written:
+        click.echo(path)
+    for notice in report.notices:
+        click.echo(f"{notice} (notice)", err=True)
+    for problem in report.refused:
+        click.echo(str(problem), err=True)
+    verb = "would write" if dry_run else "wrote"
+    click.echo(f"{verb} {len(report.written)} sources; refused {len(report.refused)}", err=True)
+    if report.refused:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"), default="-")
+def add(file) -> None:
+    """Add one source from a BibTeX snippet in FILE (default: stdin).
+
+    The entry is validated like `refs build` validates; on any problem nothing is written.
+    """
+    from reflib.sources import add_source
+
+    name = "<stdin>" if file.name == "<stdin>" else file.name
+    path = add_source(_layout(), file.read(), name)
+    click.echo(path)
+    click.echo("added; run `refs build` to update library.bib and the index", err=True)
+
+
+# -- reading the library -------------------------------------------------------------
+
+
+def _filters(type_, year, since, author, journal, evidence, has_doi) -> dict:
+    return {"type": type_, "year": year, "since": since, "author": author,
+            "journal": journal, "evidence": evidence, "has_doi": has_doi}
+
+
+def filter_options(function):
+    """The source filters shared by `refs list` and `refs export`."""
+    from reflib.model import EVIDENCE_TYPES
+
+    options = [
+        click.option("--type", "type_", metavar="TYPE", help="Entry type, e.g. article."),
+        click.option("--year", type=int, help="Published in this year."),
+        click.option("--since", type=int, metavar="YEAR", help="Published in or after YEAR."),
+        click.option("--author", help="An author's or editor's family name contains this."),
+        click.option("--journal", help="The journal or book title contains this."),
+        click.option("--evidence", type=click.Choice(EVIDENCE_TYPES), help="Evidence type."),
+        click.option("--has-doi/--no-doi", "has_doi", default=None,
+                     help="Only sources with (or without) a DOI."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+@cli.command("list")
+@click.argument("keys", nargs=-1)
+@filter_options
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> None:
+    """List sources in the article's citation order (uncited ones last)."""
+    from reflib.query import LIST_COLUMNS, list_sources
+
+    filters = _filters(type_, year, since, author, journal, evidence, has_doi)
+    records = list_sources(_layout(), filters, list(keys) or None)
+    _print_records(records, fmt, LIST_COLUMNS)
+
+
+@cli.command()
+@click.argument("key")
+@click.option("--format", "fmt", type=click.Choice(["bibtex", "json"]), default="bibtex",
+              show_default=True)
+def show(key: str, fmt: str) -> None:
+    """Show the source KEY whole: its BibTeX file, or JSON with every field."""
+    from reflib.output import to_json
+    from reflib.query import show_source
+
+    record = show_source(_layout(), key)
+    click.echo(to_json(record) if fmt == "json" else record["bibtex"], nl=False)
+
+
+@cli.command()
+@click.argument("query", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(1, 10_000), default=20, show_default=True)
+@click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
+def search(query, limit: int, fmt: str) -> None:
+    """Full-text search over titles, authors, journal, keywords and notes.
+
+    Words are matched as typed (all must match, any order); punctuation and search
+    operators are treated as text, so C++, O'Brien, a DOI or AND are safe to type.
+    Matching words are marked [like this].
+    """
+    from reflib.query import search as run_search
+
+    records = run_search(_layout(), " ".join(query), limit)
+    _print_records(records, fmt, ("order", "key", "year", "title"))
+    if not records and fmt == "table":
+        click.echo("no sources match", err=True)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
+              show_default=True)
+def sql(query: str, fmt: str) -> None:
+    """Run a read-only SQL QUERY against db/library.db (schema: see README)."""
+    from reflib.output import to_csv, to_json, to_table
+    from reflib.query import run_sql
+
+    columns, rows = run_sql(_layout(), query)
+    if fmt == "json":
+        click.echo(to_json([dict(zip(columns, row, strict=True)) for row in rows]), nl=False)
+    elif fmt == "csv":
+        click.echo(to_csv(columns, rows), nl=False)
+    elif columns:
+        click.echo(to_table(columns, rows), nl=False)
+
+
+def main() -> None:
+    try:
+        cli(prog_name="refs")
+    except BrokenPipeError:  # `refs list | head`: the reader left; not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
+
+assert EXIT_USAGE == 2  # click's own code for usage errors, which we document

@@ -1,0 +1,5 @@
+"""reflib: the clinical evidence reference library."""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"

@@ -1,0 +1,325 @@
+"""`refs build`: refs/*.bib -> validated sources -> library.bib and db/library.db.
+
+Incremental: the index keeps, per source file, its size, mtime, SHA-1, parsed entry and
+formatted BibTeX. A file whose stat or content is unchanged is not parsed again; the
+result is the same as a full rebuild, which `full=True` forces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import index
+from .bibtex import format_entry, format_library, parse_source_text, sort_key
+from .errors import InvalidLibrary, Problem
+from .fsutil import atomic_write_text
+from .layout import Layout, read_order
+from .model import Reference
+from .validate import CrossItem, cross_problems, entry_problems
+
+PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class FileState:
+    """One refs/*.bib as the build sees it: stat, hash, and the parsed entry if valid."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    sha1: str = ""
+    entry: str = ""  # JSON of the Reference (index.entry_json)
+    bibtex: str = ""
+    key: str = ""
+    item: CrossItem | None = None
+    reused: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    _ref: Reference | None = None
+
+    def reuse(self, cached: tuple) -> None:
+        self.sha1, self.entry, self.bibtex, self.item = cached[2:]
+        self.key = self.item.key
+        self.reused = True
+
+    @property
+    def ref(self) -> Reference:
+        if self._ref is None:
+            self._ref = index.entry_from_json(self.entry)
+        return self._ref
+
+
+@dataclass
+class BuildReport:
+    """What a build found and did."""
+
+    sources: int = 0
+    parsed: int = 0
+    reused: int = 0
+    removed: int = 0
+    library_written: bool = False
+    index_written: bool = False
+    full: bool = False
+    stale: list[str] = field(default_factory=list)  # --check: what is out of date
+
+    def summary(self) -> str:
+        done = []
+        if self.library_written:
+            done.append("wrote library.bib")
+        if self.index_written:
+            done.append("updated db/library.db" if not self.full else "built db/library.db")
+        did = "; ".join(done) or "nothing to do"
+        return (f"{self.sources} sources ({self.parsed} parsed, {self.reused} unchanged, "
+                f"{self.removed} removed): {did}")
+
+
+def _parse_one(args: tuple[str, str]) -> tuple:
+    """Worker: read, hash and parse one file. Returns plain data (picklable)."""
+    path_str, root_str = args
+    path, root = Path(path_str), Path(root_str)
+    rel = path.relative_to(root).as_posix()
+    data = path.read_bytes()
+    sha1 = hashlib.sha1(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"
+        return rel, sha1, "", "", None, [Problem(rel, 1, message)]
+    ref, problems = parse_source_text(text, rel, path.stem)
+    if ref is None:
+        return rel, sha1, "", "", None, problems
+    return rel, sha1, index.entry_json(ref), format_entry(ref), CrossItem.of(ref), problems
+
+
+def _parse_all(paths: list[Path], root: Path) -> list[tuple]:
+    jobs = [(str(p), str(root)) for p in paths]
+    if len(jobs) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
+        return [_parse_one(job) for job in jobs]
+    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8)) as pool:
+        return list(pool.map(_parse_one, jobs, chunksize=500))
+
+
+def _open_cache(db_path: Path) -> dict[str, tuple] | None:
+    """Cached per-file rows of a usable index, or None to rebuild from scratch."""
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            version = conn.execute(
+                "SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            if not version or version[0] != index.SCHEMA_VERSION:
+                return None
+            rows = conn.execute("SELECT path, size, mtime_ns, sha1, entry, bibtex, key, line, "
+                                "doi, doi_line, parent FROM files")
+            return {row[0]: (*row[1:6], CrossItem(row[6], row[0], *row[7:])) for row in rows}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _meta(db_path: Path, name: str) -> str | None:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def scan(layout: Layout, full: bool = False) -> tuple[list[FileState], dict | None]:
+    """Stat every source; reuse what the cache knows, parse the rest."""
+    cache = None if full else _open_cache(layout.db_path)
+    states: list[FileState] = []
+    to_parse: list[Path] = []
+    for path in layout.source_files():
+        st = path.stat()
+        state = FileState(layout.rel(path), st.st_size, st.st_mtime_ns)
+        cached = cache.get(state.rel) if cache else None
+        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+            state.reuse(cached)
+        elif cached:
+            sha1 = hashlib.sha1(path.read_bytes()).hexdigest()
+            if sha1 == cached[2]:
+                state.reuse(cached)
+        if not state.reused:
+            to_parse.append(path)
+        states.append(state)
+    by_rel = {s.rel: s for s in states}
+    for rel, sha1, entry, bibtex, item, problems in _parse_all(to_parse, layout.root):
+        state = by_rel[rel]
+        state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
+        state.key = item.key if item else ""
+        state.problems = problems
+    return states, cache
+
+
+def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
+    """All problems at once: per file (parsed files only), across files, and the order."""
+    problems = [p for s in states for p in s.problems]
+    valid = [s for s in states if s.entry]
+    by_key = {s.key.lower(): s for s in valid}
+    for state in valid:
+        item = state.item
+        parent_state = by_key.get(item.parent.lower()) if item.parent else None
+        parent_changed = parent_state is not None and not parent_state.reused
+        if not state.reused or parent_changed or (item.parent and parent_state is None):
+            parent = parent_state.ref if parent_state else None
+            problems.extend(entry_problems(state.ref, parent))
+    problems.extend(cross_problems([s.item for s in valid]))
+    keys = {s.key for s in valid}
+    order_file = layout.rel(layout.order_file)
+    order_keys, order_problems = read_order(layout)
+    problems.extend(order_problems)
+    for number, key in enumerate(order_keys, start=1):
+        if key not in keys:
+            problems.append(Problem(order_file, _order_line(layout, key),
+                                    f"reference {number} '{key}' names no source in refs/; "
+                                    "add the source or remove the line"))
+    return problems
+
+
+def _order_line(layout: Layout, key: str) -> int:
+    lines = layout.order_file.read_text(encoding="utf-8").splitlines()
+    return next((i for i, line in enumerate(lines, start=1) if line.strip() == key), 1)
+
+
+def _file_rows(states: list[FileState]) -> list[dict]:
+    return [{"path": s.rel, "key": s.key, "size": s.size, "mtime_ns": s.mtime_ns,
+             "sha1": s.sha1, "entry": s.entry, "bibtex": s.bibtex, "line": s.item.line,
+             "doi": s.item.doi, "doi_line": s.item.doi_line, "parent": s.item.parent}
+            for s in states]
+
+
+def _order_signature(layout: Layout) -> str:
+    data = layout.order_file.read_bytes() if layout.order_file.is_file() else b""
+    return hashlib.sha1(data).hexdigest()
+
+
+def build(layout: Layout, check: bool = False, full: bool = False) -> BuildReport:
+    """Validate refs/ and bring library.bib and the index up to date (or, with `check`,
+    report what is out of date and change nothing). Raises InvalidLibrary on problems."""
+    states, cache = scan(layout, full=full)
+    order, _ = read_order(layout)
+    problems = validate(layout, states)
+    if problems:
+        raise InvalidLibrary(problems, "sources")
+    states.sort(key=lambda s: sort_key(s.key))
+    report = BuildReport(sources=len(states), parsed=sum(not s.reused for s in states),
+                         reused=sum(s.reused for s in states))
+    current = {s.rel for s in states}
+    removed = sorted(set(cache or {}) - current)
+    report.removed = len(removed)
+
+    library_text = format_library([s.bibtex for s in states])
+    old_library = (layout.library_bib.read_text(encoding="utf-8")
+                   if layout.library_bib.is_file() else None)
+    order_sig = _order_signature(layout)
+    changed = [s for s in states if not s.reused]
+    order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
+    index_stale = cache is None or bool(changed or removed) or order_changed
+    touched = cache is not None and any(
+        cache[s.rel][:2] != (s.size, s.mtime_ns) for s in states if s.reused)
+
+    if check:
+        if old_library != library_text:
+            report.stale.append("library.bib is out of date with refs/"
+                                if old_library is not None else "library.bib does not exist")
+        if cache is None:
+            report.stale.append("db/library.db does not exist or has an old schema")
+        else:
+            report.stale += [f"db/library.db: {s.rel} changed since the last build"
+                             for s in changed]
+            report.stale += [f"db/library.db: {rel} was removed since the last build"
+                             for rel in removed]
+            if order_changed:
+                report.stale.append("db/library.db: refs/order.txt changed since the last build")
+        return report
+
+    if old_library != library_text:
+        atomic_write_text(layout.library_bib, library_text)
+        report.library_written = True
+    if cache is None:
+        _write_full_index(layout, states, order, order_sig)
+        report.index_written = report.full = True
+    elif index_stale or touched:
+        _update_index(layout, states, cache, removed, order, order_sig)
+        report.index_written = index_stale
+    return report
+
+
+def _write_full_index(layout: Layout, states: list[FileState], order: list[str],
+                      order_sig: str) -> None:
+    """Build the whole index in a temporary file, then rename it over the old one."""
+    import sqlite_utils
+
+    layout.db_path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.", suffix=".tmp")
+    os.close(fd)
+    try:
+        conn = sqlite3.connect(tmp)
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.executescript(index._DDL)
+        _insert_sources(conn, states)
+        index.insert_rows(conn, "files", _file_rows(states))
+        index.set_order(conn, order)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
+        index.create_schema(conn)  # adds full-text search over the rows just loaded
+        conn.commit()
+        sqlite_utils.Database(conn)["sources"].optimize()
+        conn.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, layout.db_path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
+    tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+    for state in states:
+        for name, rows in index.source_rows(state.ref, state.bibtex).items():
+            tables[name].extend(rows)
+        if len(tables["fields"]) > 50_000:
+            _flush(conn, tables)
+    _flush(conn, tables)
+
+
+def _flush(conn: sqlite3.Connection, tables: dict[str, list[dict]]) -> None:
+    for name in index.SOURCE_TABLES:
+        index.insert_rows(conn, name, tables[name])
+        tables[name].clear()
+
+
+def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],
+                  order: list[str], order_sig: str) -> None:
+    """Apply only what changed, in one transaction: all of it lands or none of it."""
+    changed = [s for s in states if not s.reused]
+    stale_keys = [cache[rel][5].key for rel in removed] + [
+        cache[s.rel][5].key for s in changed if s.rel in cache]
+    conn = sqlite3.connect(layout.db_path)
+    try:
+        with conn:
+            index.delete_sources(conn, [k for k in stale_keys if k])
+            _insert_sources(conn, changed)
+            conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
+            rows = [r for r in _file_rows(states)
+                    if r["path"] not in cache or cache[r["path"]][:3] !=
+                    (r["size"], r["mtime_ns"], r["sha1"])]
+            conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
+            index.insert_rows(conn, "files", rows)
+            index.set_order(conn, order)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
+    finally:
+        conn.close()
