@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import index
+from . import findings, index
 from .bibtex import format_entry, format_library, parse_source_text, sort_key
 from .errors import InvalidLibrary, Problem
 from .fsutil import atomic_write_text
@@ -276,6 +276,7 @@ def _write_full_index(layout: Layout, states: list[FileState], order: list[str],
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
         index.create_schema(conn)  # adds full-text search over the rows just loaded
         conn.commit()
+        findings.copy_runs(layout.db_path, conn)
         sqlite_utils.Database(conn)["sources"].optimize()
         conn.close()
         with open(tmp, "rb+") as handle:
