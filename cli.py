@@ -87,17 +87,24 @@ def _print_records(records: list[dict], fmt: str, columns: tuple[str, ...]) -> N
               help="Change nothing; exit 1 and say what differs if library.bib or the "
                    "index is out of date with refs/.")
 @click.option("--full", is_flag=True, help="Parse every file again instead of only changed ones.")
+@click.option("--strict", is_flag=True,
+              help="Treat warnings (missing required fields) as errors.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing on success.")
-def build(check: bool, full: bool, quiet: bool) -> None:
+def build(check: bool, full: bool, strict: bool, quiet: bool) -> None:
     """Validate refs/*.bib, write library.bib and build db/library.db.
 
     Every problem is reported as refs/FILE.bib:LINE: message, all at once; on any
-    problem nothing is written and the exit code is 1. Unchanged files are not parsed
-    again, and the result is always the same as a full rebuild.
+    problem nothing is written and the exit code is 1. A missing required field is a
+    warning (as in BibTeX): reported, but it does not stop the build unless --strict.
+    Unchanged files are not parsed again, and the result is always the same as a full
+    rebuild.
     """
     from reflib.build import build as run_build
 
-    report = run_build(_layout(), check=check, full=full)
+    report = run_build(_layout(), check=check, full=full, strict=strict)
+    if not quiet:
+        for warning in report.warnings:
+            click.echo(str(warning), err=True)
     if check:
         for line in report.stale:
             click.echo(line, err=True)

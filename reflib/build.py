@@ -8,11 +8,12 @@ result is the same as a full rebuild, which `full=True` forces.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import sqlite3
 import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import findings, index
@@ -40,10 +41,12 @@ class FileState:
     item: CrossItem | None = None
     reused: bool = False
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows: dict | None = None  # index rows, made where the file was parsed
     _ref: Reference | None = None
 
     def reuse(self, cached: tuple) -> None:
-        self.sha1, self.entry, self.bibtex, self.item = cached[2:]
+        self.sha1, self.entry, self.bibtex, self.item, self.warnings = cached[2:]
         self.key = self.item.key
         self.reused = True
 
@@ -66,6 +69,7 @@ class BuildReport:
     index_written: bool = False
     full: bool = False
     stale: list[str] = field(default_factory=list)  # --check: what is out of date
+    warnings: list[Problem] = field(default_factory=list)
 
     def summary(self) -> str:
         done = []
@@ -89,11 +93,13 @@ def _parse_one(args: tuple[str, str]) -> tuple:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         message = f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"
-        return rel, sha1, "", "", None, [Problem(rel, 1, message)]
+        return rel, sha1, "", "", None, [Problem(rel, 1, message)], None
     ref, problems = parse_source_text(text, rel, path.stem)
     if ref is None:
-        return rel, sha1, "", "", None, problems
-    return rel, sha1, index.entry_json(ref), format_entry(ref), CrossItem.of(ref), problems
+        return rel, sha1, "", "", None, problems, None
+    bibtex = format_entry(ref)
+    rows = index.source_rows(ref, bibtex)
+    return rel, sha1, index.entry_json(ref), bibtex, CrossItem.of(ref), problems, rows
 
 
 def _parse_all(paths: list[Path], root: Path) -> list[tuple]:
@@ -116,12 +122,17 @@ def _open_cache(db_path: Path) -> dict[str, tuple] | None:
             if not version or version[0] != index.SCHEMA_VERSION:
                 return None
             rows = conn.execute("SELECT path, size, mtime_ns, sha1, entry, bibtex, key, line, "
-                                "doi, doi_line, parent FROM files")
-            return {row[0]: (*row[1:6], CrossItem(row[6], row[0], *row[7:])) for row in rows}
+                                "doi, doi_line, parent, warnings FROM files")
+            return {row[0]: (*row[1:6], CrossItem(row[6], row[0], *row[7:11]),
+                             _load_warnings(row[11])) for row in rows}
         finally:
             conn.close()
     except sqlite3.DatabaseError:
         return None
+
+
+def _load_warnings(text: str | None) -> list[Problem]:
+    return [Problem(**data) for data in json.loads(text)] if text else []
 
 
 def _meta(db_path: Path, name: str) -> str | None:
@@ -155,8 +166,9 @@ def scan(layout: Layout, full: bool = False) -> tuple[list[FileState], dict | No
             to_parse.append(path)
         states.append(state)
     by_rel = {s.rel: s for s in states}
-    for rel, sha1, entry, bibtex, item, problems in _parse_all(to_parse, layout.root):
+    for rel, sha1, entry, bibtex, item, problems, rows in _parse_all(to_parse, layout.root):
         state = by_rel[rel]
+        state.rows = rows
         state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
         state.key = item.key if item else ""
         state.problems = problems
@@ -164,7 +176,10 @@ def scan(layout: Layout, full: bool = False) -> tuple[list[FileState], dict | No
 
 
 def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
-    """All problems at once: per file (parsed files only), across files, and the order."""
+    """All problems at once: per file (parsed files only), across files, and the order.
+
+    Warnings are kept on each state (so a cached file keeps its warnings); the result
+    holds the errors and all warnings."""
     problems = [p for s in states for p in s.problems]
     valid = [s for s in states if s.entry]
     by_key = {s.key.lower(): s for s in valid}
@@ -174,7 +189,10 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
         parent_changed = parent_state is not None and not parent_state.reused
         if not state.reused or parent_changed or (item.parent and parent_state is None):
             parent = parent_state.ref if parent_state else None
-            problems.extend(entry_problems(state.ref, parent))
+            found = entry_problems(state.ref, parent)
+            state.warnings = [p for p in found if p.severity == "warning"]
+            problems.extend(p for p in found if p.severity != "warning")
+    problems.extend(w for s in valid for w in s.warnings)
     problems.extend(cross_problems([s.item for s in valid]))
     keys = {s.key for s in valid}
     order_file = layout.rel(layout.order_file)
@@ -196,7 +214,8 @@ def _order_line(layout: Layout, key: str) -> int:
 def _file_rows(states: list[FileState]) -> list[dict]:
     return [{"path": s.rel, "key": s.key, "size": s.size, "mtime_ns": s.mtime_ns,
              "sha1": s.sha1, "entry": s.entry, "bibtex": s.bibtex, "line": s.item.line,
-             "doi": s.item.doi, "doi_line": s.item.doi_line, "parent": s.item.parent}
+             "doi": s.item.doi, "doi_line": s.item.doi_line, "parent": s.item.parent,
+             "warnings": json.dumps([asdict(w) for w in s.warnings]) if s.warnings else None}
             for s in states]
 
 
@@ -205,17 +224,20 @@ def _order_signature(layout: Layout) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
-def build(layout: Layout, check: bool = False, full: bool = False) -> BuildReport:
+def build(layout: Layout, check: bool = False, full: bool = False,
+          strict: bool = False) -> BuildReport:
     """Validate refs/ and bring library.bib and the index up to date (or, with `check`,
     report what is out of date and change nothing). Raises InvalidLibrary on problems."""
     states, cache = scan(layout, full=full)
     order, _ = read_order(layout)
     problems = validate(layout, states)
-    if problems:
+    errors = [p for p in problems if p.severity != "warning"]
+    if errors or (strict and problems):
         raise InvalidLibrary(problems, "sources")
     states.sort(key=lambda s: sort_key(s.key))
     report = BuildReport(sources=len(states), parsed=sum(not s.reused for s in states),
-                         reused=sum(s.reused for s in states))
+                         reused=sum(s.reused for s in states),
+                         warnings=sorted(p for p in problems if p.severity == "warning"))
     current = {s.rel for s in states}
     removed = sorted(set(cache or {}) - current)
     report.removed = len(removed)
@@ -228,7 +250,8 @@ def build(layout: Layout, check: bool = False, full: bool = False) -> BuildRepor
     order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
     index_stale = cache is None or bool(changed or removed) or order_changed
     touched = cache is not None and any(
-        cache[s.rel][:2] != (s.size, s.mtime_ns) for s in states if s.reused)
+        cache[s.rel][:2] != (s.size, s.mtime_ns) or cache[s.rel][6] != s.warnings
+        for s in states if s.reused)
 
     if check:
         if old_library != library_text:
@@ -290,7 +313,7 @@ def _write_full_index(layout: Layout, states: list[FileState], order: list[str],
 def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
     tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
     for state in states:
-        for name, rows in index.source_rows(state.ref, state.bibtex).items():
+        for name, rows in (state.rows or index.source_rows(state.ref, state.bibtex)).items():
             tables[name].extend(rows)
         if len(tables["fields"]) > 50_000:
             _flush(conn, tables)
@@ -315,9 +338,10 @@ def _update_index(layout: Layout, states: list[FileState], cache: dict, removed:
             index.delete_sources(conn, [k for k in stale_keys if k])
             _insert_sources(conn, changed)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
-            rows = [r for r in _file_rows(states)
-                    if r["path"] not in cache or cache[r["path"]][:3] !=
-                    (r["size"], r["mtime_ns"], r["sha1"])]
+            dirty = [s for s in states if s.rel not in cache
+                     or cache[s.rel][:3] != (s.size, s.mtime_ns, s.sha1)
+                     or cache[s.rel][6] != s.warnings]
+            rows = _file_rows(dirty)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
             index.insert_rows(conn, "files", rows)
             index.set_order(conn, order)

@@ -19,10 +19,12 @@ class Problem:
     line: int
     message: str
     key: str | None = None
+    severity: str = "error"  # "warning": reported, but does not stop a build
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        label = "warning: " if self.severity == "warning" else ""
+        return f"{where}: {label}{self.message}"
 
 
 class ReflibError(Exception):

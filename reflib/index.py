@@ -13,7 +13,7 @@ from typing import Any
 
 from .model import Reference
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
@@ -80,7 +80,8 @@ CREATE TABLE IF NOT EXISTS fields (
     raw TEXT NOT NULL, value TEXT, line INTEGER, PRIMARY KEY (key, name));
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
-    entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT);
+    entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT,
+    warnings TEXT);
 CREATE INDEX IF NOT EXISTS sources_year ON sources(year);
 CREATE INDEX IF NOT EXISTS sources_doi ON sources(doi);
 CREATE INDEX IF NOT EXISTS authors_family ON authors(family);

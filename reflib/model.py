@@ -6,7 +6,14 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .latex import MONTHS, field_text, latex_to_text, split_concatenation, strip_delimiters
+from .latex import (
+    MONTHS,
+    VERBATIM_FIELDS,
+    field_text,
+    latex_to_text,
+    split_concatenation,
+    strip_delimiters,
+)
 
 EVIDENCE_TYPES = (
     "guideline",
@@ -135,7 +142,7 @@ class Reference:
     def text(self, name: str) -> str:
         """The plain text of a field, or '' when absent."""
         raw = self.fields.get(name)
-        return field_text(raw) if raw is not None else ""
+        return field_text(raw, name in VERBATIM_FIELDS) if raw is not None else ""
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
