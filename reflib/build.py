@@ -97,9 +97,11 @@ def _parse_one(args: tuple[str, str]) -> tuple:
     ref, problems = parse_source_text(text, rel, path.stem)
     if ref is None:
         return rel, sha1, "", "", None, problems, None
-    bibtex = format_entry(ref)
-    rows = index.source_rows(ref, bibtex)
-    return rel, sha1, index.entry_json(ref), bibtex, CrossItem.of(ref), problems, rows
+    item = CrossItem.of(ref)
+    if not item.parent:  # entries that inherit fields are validated once all are read
+        problems += entry_problems(ref)
+    return (rel, sha1, index.entry_json(ref), format_entry(ref), item, problems,
+            index.source_rows(ref))
 
 
 def _parse_all(paths: list[Path], root: Path) -> list[tuple]:
@@ -169,6 +171,8 @@ def scan(layout: Layout, full: bool = False) -> tuple[list[FileState], dict | No
     for rel, sha1, entry, bibtex, item, problems, rows in _parse_all(to_parse, layout.root):
         state = by_rel[rel]
         state.rows = rows
+        state.warnings = [p for p in problems if p.severity == "warning"]
+        problems = [p for p in problems if p.severity != "warning"]
         state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
         state.key = item.key if item else ""
         state.problems = problems
@@ -187,7 +191,7 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
         item = state.item
         parent_state = by_key.get(item.parent.lower()) if item.parent else None
         parent_changed = parent_state is not None and not parent_state.reused
-        if not state.reused or parent_changed or (item.parent and parent_state is None):
+        if item.parent and (not state.reused or parent_changed or parent_state is None):
             parent = parent_state.ref if parent_state else None
             found = entry_problems(state.ref, parent)
             state.warnings = [p for p in found if p.severity == "warning"]
@@ -313,7 +317,7 @@ def _write_full_index(layout: Layout, states: list[FileState], order: list[str],
 def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
     tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
     for state in states:
-        for name, rows in (state.rows or index.source_rows(state.ref, state.bibtex)).items():
+        for name, rows in (state.rows or index.source_rows(state.ref)).items():
             tables[name].extend(rows)
         if len(tables["fields"]) > 50_000:
             _flush(conn, tables)

@@ -11,9 +11,10 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from .latex import VERBATIM_FIELDS, field_text
 from .model import Reference
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
@@ -21,7 +22,7 @@ _IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "isbn", "issn", "eissn", "url")
 _NOTE_FIELDS = ("note", "annote", "annotation", "abstract", "addendum")
 
 
-def source_rows(ref: Reference, bibtex: str) -> dict[str, list[dict[str, Any]]]:
+def source_rows(ref: Reference) -> dict[str, list[dict[str, Any]]]:
     """All index rows of one source, by table name. Pure: the same source, the same rows."""
     authors = [
         {"key": ref.key, "role": role, "position": i, "family": n.family_full, "given": n.given,
@@ -44,7 +45,6 @@ def source_rows(ref: Reference, bibtex: str) -> dict[str, list[dict[str, Any]]]:
         "notes": " ".join(ref.text(n) for n in _NOTE_FIELDS if n in ref.fields),
         "file": ref.file,
         "line": ref.line,
-        "bibtex": bibtex,
     }
     identifiers = [
         {"key": ref.key, "scheme": name, "value": ref.doi if name == "doi" else ref.text(name)}
@@ -52,8 +52,7 @@ def source_rows(ref: Reference, bibtex: str) -> dict[str, list[dict[str, Any]]]:
         if name in ref.fields
     ]
     fields = [
-        {"key": ref.key, "name": name, "position": i, "raw": raw, "value": ref.text(name),
-         "line": ref.line_of(name)}
+        {"key": ref.key, "name": name, "position": i, "raw": raw, "line": ref.line_of(name)}
         for i, (name, raw) in enumerate(ref.fields.items(), start=1)
     ]
     return {"sources": [source], "authors": authors, "identifiers": identifiers,
@@ -67,7 +66,7 @@ CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE IF NOT EXISTS sources (
     key TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT, year INTEGER, month INTEGER,
     journal TEXT, doi TEXT, evidence TEXT, ord INTEGER, authors TEXT, keywords TEXT,
-    notes TEXT, file TEXT NOT NULL, line INTEGER, bibtex TEXT NOT NULL);
+    notes TEXT, file TEXT NOT NULL, line INTEGER);
 CREATE TABLE IF NOT EXISTS authors (
     key TEXT NOT NULL REFERENCES sources(key), role TEXT NOT NULL, position INTEGER NOT NULL,
     family TEXT, given TEXT, suffix TEXT, literal TEXT, display TEXT,
@@ -77,7 +76,7 @@ CREATE TABLE IF NOT EXISTS identifiers (
     PRIMARY KEY (key, scheme));
 CREATE TABLE IF NOT EXISTS fields (
     key TEXT NOT NULL REFERENCES sources(key), name TEXT NOT NULL, position INTEGER NOT NULL,
-    raw TEXT NOT NULL, value TEXT, line INTEGER, PRIMARY KEY (key, name));
+    raw TEXT NOT NULL, line INTEGER, PRIMARY KEY (key, name));
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
     entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT,
@@ -233,8 +232,8 @@ def source_fields(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
         return None
     result = dict(row)
     result["fields"] = {
-        name: value for name, value in
-        conn.execute("SELECT name, value FROM fields WHERE key = ? ORDER BY position", (key,))
+        name: field_text(raw, name in VERBATIM_FIELDS) for name, raw in
+        conn.execute("SELECT name, raw FROM fields WHERE key = ? ORDER BY position", (key,))
     }
     people = _people(conn, [key])
     result["authors"] = people.get((key, "author"), [])

@@ -83,6 +83,13 @@ def _decode(text: str) -> str:
     out: list[str] = []
     pos, size = 0, len(text)
     while pos < size:
+        special = _NEEDS_WORK.search(text, pos)
+        if special is None:
+            out.append(text[pos:])
+            break
+        if special.start() > pos:
+            out.append(text[pos:special.start()])
+            pos = special.start()
         char = text[pos]
         if char == "\\":
             match = _NAME.match(text, pos + 1)
@@ -141,6 +148,8 @@ def _decode(text: str) -> str:
 
 def split_concatenation(raw: str) -> list[str]:
     """Split a raw value on top-level `#`: `jan # " 1"` -> ['jan', '" 1"']."""
+    if "#" not in raw:
+        return [raw.strip()]
     parts: list[str] = []
     depth = 0
     in_quotes = False

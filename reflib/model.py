@@ -92,6 +92,10 @@ def parse_names(raw: str) -> list[Name]:
         person = person.strip()
         if not person:
             continue
+        simple = _simple_name(person)
+        if simple is not None:
+            names.append(simple)
+            continue
         if person.lower() == "others":
             names.append(Name(literal="others"))
             continue
@@ -112,6 +116,20 @@ def parse_names(raw: str) -> list[Name]:
             )
         )
     return names
+
+
+_PLAIN_NAME = re.compile(r"[^{}\\,]+, [^{}\\,]+")
+
+
+def _simple_name(person: str) -> Name | None:
+    """`Family, Given` with no braces, commands or lower-case (von) words: the common case,
+    read without the general BibTeX name parser (a fast path, same result)."""
+    if not _PLAIN_NAME.fullmatch(person):
+        return None
+    family, given = person.split(", ")
+    if not all(word[0].isupper() for word in family.split()):
+        return None
+    return Name(family=" ".join(family.split()), given=" ".join(given.split()))
 
 
 def _balanced_outer(text: str) -> bool:
