@@ -1,0 +1,39 @@
+"""Shared fixtures: a copy of the real library in a temporary folder, and a CLI runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = ROOT.parent / "shared"
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """A fresh copy of the repository's refs/ (the twelve sources), not yet built."""
+    shutil.copytree(ROOT / "refs", tmp_path / "refs",
+                    ignore=shutil.ignore_patterns("*.crossref.json"))
+    return tmp_path
+
+
+@pytest.fixture
+def run(library: Path):
+    """Run `refs ARGS...` on the `library` fixture; returns click's Result."""
+    from cli import cli
+
+    def invoke(*args: str, input: str | None = None, root: Path | None = None):
+        return CliRunner().invoke(cli, ["--root", str(root or library), *args], input=input,
+                                  catch_exceptions=False)
+
+    return invoke
+
+
+def write_source(root: Path, key: str, text: str) -> Path:
+    path = root / "refs" / f"{key}.bib"
+    path.write_text(text, encoding="utf-8")
+    return path
