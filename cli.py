@@ -254,6 +254,55 @@ def sql(query: str, fmt: str) -> None:
         click.echo(to_table(columns, rows), nl=False)
 
 
+# -- report and serve ------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
+              help="The HTML file to write (atomically).")
+@click.option("--title", help="The page's title. Default: 'Evidence report: FOLDER'.")
+@click.option("--no-checks", is_flag=True,
+              help="Do not run the offline checks when `refs check` has saved no results.")
+def report(output: str, title: str | None, no_checks: bool) -> None:
+    """Write the evidence report: one self-contained HTML page.
+
+    References in citation order with their AMA citation, evidence type, age, DOI link
+    and badges from the latest saved `refs check` (or the offline checks, run now);
+    counts, a chart of publication years, and filters that work without a server.
+    """
+    from pathlib import Path
+
+    from reflib.report import write_report
+
+    data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks)
+    counts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
+                       for s, n in data.severity_counts.items() if n and s != "skipped")
+    checks = {"saved": "findings of the last `refs check`",
+              "now": "offline checks run now", "none": "checks not run"}[data.checks.origin]
+    click.echo(f"wrote {output}: {len(data.entries)} references; {checks}"
+               + (f" ({counts})" if counts else ""), err=True)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback shares the library.")
+@click.option("-p", "--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--title", help="Title shown on Datasette's pages.")
+def serve(host: str, port: int, title: str | None) -> None:
+    """Browse and query db/library.db in a web browser, read-only, with Datasette.
+
+    Needs the optional extra: pip install 'reflib[serve]'. Restart it after `refs build`.
+    """
+    from reflib.serve import serve as run_serve
+
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(f"warning: listening on {host}: others on the network can read the "
+                   "library", err=True)
+    click.echo(f"serving {_layout().rel(_layout().db_path)} read-only at "
+               f"http://{host}:{port}/ (Ctrl-C stops)", err=True)
+    run_serve(_layout(), host=host, port=port, title=title)
+
+
 def main() -> None:
     try:
         cli(prog_name="refs")
