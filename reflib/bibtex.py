@@ -79,8 +79,9 @@ def _add_entry(parsed: ParsedText, entry, file: str) -> None:
         field_line = (item.start_line or entry.start_line or 0) + 1
         if "%" in name:
             # bibtexparser glues a `%` line inside an entry onto the next field's name.
+            comment_line = field_line - name.count("\n")  # where the % line is
             parsed.problems.append(
-                Problem(file, field_line,
+                Problem(file, comment_line,
                         f"entry '{entry.key}': a % comment inside an entry is not a BibTeX "
                         "comment; move it above the entry or into a note field", entry.key)
             )

@@ -7,6 +7,7 @@ result is the same as a full rebuild, which `full=True` forces.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import os
@@ -149,9 +150,10 @@ def _meta(db_path: Path, name: str) -> str | None:
         return None
 
 
-def scan(layout: Layout, full: bool = False) -> tuple[list[FileState], dict | None]:
-    """Stat every source; reuse what the cache knows, parse the rest."""
-    cache = None if full else _open_cache(layout.db_path)
+def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
+    """Stat every source; reuse what the cache knows, parse the rest. Each parsed state
+    is passed to `sink` as soon as it is read (a full build streams rows into the new
+    index, so memory stays flat and writing overlaps parsing)."""
     states: list[FileState] = []
     to_parse: list[Path] = []
     for path in layout.source_files():
@@ -176,7 +178,9 @@ def scan(layout: Layout, full: bool = False) -> tuple[list[FileState], dict | No
         state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
         state.key = item.key if item else ""
         state.problems = problems
-    return states, cache
+        if sink is not None and rows is not None:
+            sink(state)
+    return states
 
 
 def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
@@ -232,7 +236,24 @@ def build(layout: Layout, check: bool = False, full: bool = False,
           strict: bool = False) -> BuildReport:
     """Validate refs/ and bring library.bib and the index up to date (or, with `check`,
     report what is out of date and change nothing). Raises InvalidLibrary on problems."""
-    states, cache = scan(layout, full=full)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a build makes millions of small objects and no cycles worth collecting
+    cache = None if full else _open_cache(layout.db_path)
+    new_index = _NewIndex(layout) if cache is None and not check else None
+    try:
+        return _build(layout, cache, new_index, check, strict)
+    except BaseException:
+        if new_index is not None:
+            new_index.abort()
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, check: bool,
+           strict: bool) -> BuildReport:
+    states = scan(layout, cache, new_index.add if new_index else None)
     order, _ = read_order(layout)
     problems = validate(layout, states)
     errors = [p for p in problems if p.severity != "warning"]
@@ -272,46 +293,67 @@ def build(layout: Layout, check: bool = False, full: bool = False,
                 report.stale.append("db/library.db: refs/order.txt changed since the last build")
         return report
 
-    if old_library != library_text:
-        atomic_write_text(layout.library_bib, library_text)
-        report.library_written = True
-    if cache is None:
-        _write_full_index(layout, states, order, order_sig)
+    if new_index is not None:
+        new_index.finish(states, order, order_sig)
         report.index_written = report.full = True
     elif index_stale or touched:
         _update_index(layout, states, cache, removed, order, order_sig)
         report.index_written = index_stale
+    if old_library != library_text:
+        atomic_write_text(layout.library_bib, library_text)
+        report.library_written = True
     return report
 
 
-def _write_full_index(layout: Layout, states: list[FileState], order: list[str],
-                      order_sig: str) -> None:
-    """Build the whole index in a temporary file, then rename it over the old one."""
-    import sqlite_utils
+class _NewIndex:
+    """A whole new index, written to a temporary file and renamed over the old one only
+    when complete: a failed build leaves the old index as it was."""
 
-    layout.db_path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.", suffix=".tmp")
-    os.close(fd)
-    try:
-        conn = sqlite3.connect(tmp)
-        conn.execute("PRAGMA journal_mode = OFF")
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.executescript(index._DDL)
-        _insert_sources(conn, states)
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.made_dir = not layout.db_path.parent.exists()
+        layout.db_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.",
+                                   suffix=".tmp")
+        os.close(fd)
+        self.path = Path(tmp)
+        self.conn = sqlite3.connect(tmp)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.executescript(index._DDL)
+        self.pending: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+
+    def add(self, state: FileState) -> None:
+        for name, rows in state.rows.items():
+            self.pending[name].extend(rows)
+        state.rows = None
+        if len(self.pending["fields"]) > 20_000:
+            _flush(self.conn, self.pending)
+
+    def finish(self, states: list[FileState], order: list[str], order_sig: str) -> None:
+        import sqlite_utils
+
+        conn = self.conn
+        _flush(conn, self.pending)
         index.insert_rows(conn, "files", _file_rows(states))
         index.set_order(conn, order)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
         index.create_schema(conn)  # adds full-text search over the rows just loaded
         conn.commit()
-        findings.copy_runs(layout.db_path, conn)
+        findings.copy_runs(self.layout.db_path, conn)
         sqlite_utils.Database(conn)["sources"].optimize()
         conn.close()
-        with open(tmp, "rb+") as handle:
+        with open(self.path, "rb+") as handle:
             os.fsync(handle.fileno())
-        os.replace(tmp, layout.db_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        os.replace(self.path, self.layout.db_path)
+
+    def abort(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+            if self.made_dir and not any(self.path.parent.iterdir()):
+                self.path.parent.rmdir()
 
 
 def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:

@@ -106,12 +106,17 @@ def copy_runs(old_db: Path, new_conn: sqlite3.Connection) -> None:
     if not old_db.is_file():
         return
     new_conn.executescript(_DDL)
-    new_conn.execute("ATTACH DATABASE ? AS old", (str(old_db),))
+    try:
+        new_conn.execute("ATTACH DATABASE ? AS old", (str(old_db),))
+    except sqlite3.DatabaseError:
+        return
     try:
         tables = {r[0] for r in new_conn.execute("SELECT name FROM old.sqlite_master")}
         if {"check_runs", "findings"} <= tables:
             new_conn.execute("INSERT INTO check_runs SELECT * FROM old.check_runs")
             new_conn.execute("INSERT INTO findings SELECT * FROM old.findings")
+    except sqlite3.DatabaseError:
+        pass  # an unreadable old index: its findings are lost, the sources are not
     finally:
         new_conn.commit()
         new_conn.execute("DETACH DATABASE old")
