@@ -33,7 +33,6 @@ _SOURCE_COLUMNS = {
     "notes": "Notes, annotations and abstract",
     "file": "The source file, relative to the library's folder",
     "line": "Line of the entry in its file",
-    "bibtex": "The entry as BibTeX, as library.bib holds it",
 }
 
 
@@ -70,10 +69,10 @@ def metadata(title: str = "reflib: the evidence library") -> dict[str, Any]:
         },
         "fields": {
             "title": "BibTeX fields",
-            "description": "Every field of every source, raw and as plain text.",
+            "description": "Every field of every source, as written in BibTeX.",
             "columns": {"key": "Citekey of the source", "name": "Field name",
                         "position": "Order in the entry", "raw": "Value as written in BibTeX",
-                        "value": "Value as plain text", "line": "Line in the source file"},
+                        "line": "Line in the source file"},
             "facets": ["name"],
         },
         "check_runs": {
@@ -92,7 +91,7 @@ def metadata(title: str = "reflib: the evidence library") -> dict[str, Any]:
                         "data": "Details, as JSON"},
             "facets": ["severity", "check"],
         },
-        "files": {"hidden": True},  # the build's cache of parsed files
+        "files": {"hidden": True},  # the build's cache of parsed files and their BibTeX
         "meta": {"hidden": True},
     }
     return {

@@ -1,0 +1,194 @@
+"""The evidence report in a real browser: headless Chromium, driven by Playwright.
+
+Uses Debian's chromium (/usr/bin/chromium, or $REFS_CHROMIUM), never a browser that
+Playwright downloads; `bash scripts/test.sh` installs it. Screenshots are kept in
+build/screenshots/; with REFS_UPDATE_SCREENSHOT=1 the desktop one also replaces
+docs/report.png, the README's picture.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from reflib.findings import CheckRun, Finding, save_run
+from reflib.layout import Layout
+from reflib.report import write_report
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = Path(os.environ.get("REFS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+SCREENSHOTS = ROOT / "build" / "screenshots"
+TODAY = date(2024, 4, 6)  # the day the article was last updated
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.is_file(),
+    reason=f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium; "
+           "`bash scripts/test.sh` does it) or set REFS_CHROMIUM")
+
+GUIDELINES = ["lee2021learn", "sayed2022lowback", "cohen2020lumbar", "hurley2022cervical",
+              "nass2020lbp"]
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    """One Chromium for the module, with a fresh, empty profile."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -e '.[test]'")
+    profile = tmp_path_factory.mktemp("chromium-profile")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
+            viewport={"width": 1100, "height": 900}, service_workers="block")
+        yield context
+        context.close()
+
+
+class Visit:
+    """A page opened on a report file, recording every request and every error."""
+
+    def __init__(self, context, path: Path) -> None:
+        self.url = path.as_uri()
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+        self.page = context.new_page()
+        self.page.on("request", lambda request: self.requests.append(request.url))
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+        self.page.on("console", lambda message: message.type == "error"
+                     and self.errors.append(message.text))
+        # Anything but the file itself is refused before it leaves, and recorded above.
+        self.page.route("**/*", lambda route: route.continue_()
+                        if route.request.url == self.url else route.abort())
+        self.page.goto(self.url)
+
+    def keys(self, visible_only: bool = True) -> list[str]:
+        rows = self.page.locator("li.ref:visible" if visible_only else "li.ref")
+        return [rows.nth(i).get_attribute("data-key") for i in range(rows.count())]
+
+    def close(self) -> None:
+        self.page.close()
+        assert self.requests == [self.url], "the page made requests of its own"
+        assert self.errors == [], "the page logged errors (a broken script or CSP hash?)"
+
+
+def order_of(root: Path) -> list[str]:
+    text = (root / "refs" / "order.txt").read_text(encoding="utf-8")
+    return [line.strip() for line in text.splitlines()
+            if line.strip() and not line.startswith("#")]
+
+
+def test_the_twelve_in_order_filtering_phone_and_print(browser, run, library: Path,
+                                                       tmp_path: Path):
+    assert run("build").exit_code == 0
+    report = tmp_path / "report.html"
+    write_report(Layout(library), report, today=TODAY, title="Radiofrequency neurotomy")
+    visit = Visit(browser, report)
+    page = visit.page
+
+    assert page.locator("h1").inner_text() == "Radiofrequency neurotomy"
+    assert visit.keys() == order_of(library)
+    assert page.locator("li.ref .num").all_inner_texts() == [str(n) for n in range(1, 13)]
+    first = page.locator("li.ref").first
+    assert "Lee DW" in first.locator(".cite").inner_text()
+    assert "Guideline" in first.locator(".ev").inner_text()
+    assert "2021 · 3 years old" in first.locator(".age").inner_text()
+    assert first.locator("a", has_text="10.2147/JPR.S325665").get_attribute("href") == (
+        "https://doi.org/10.2147/JPR.S325665")
+    assert page.locator(".chart svg rect").count() >= 6
+    count = page.locator("#filter-count")
+    assert count.inner_text() == "Showing all 12 references"
+
+    page.select_option("#filter-evidence", "guideline")
+    assert visit.keys() == GUIDELINES
+    assert count.inner_text() == "Showing 5 of 12 references"
+    assert page.locator('li.ref[data-key="mauck2024expert"]').is_hidden()
+    page.get_by_role("button", name="Show all").click()
+    assert visit.keys() == order_of(library)
+
+    page.locator("button.pick", has_text="Textbook chapter").click()  # from the summary
+    assert visit.keys() == ["benzon2023radiofrequency", "abdelsayed2024bvn"]
+    page.select_option("#filter-evidence", "expert-opinion")
+    page.select_option("#filter-problem", "error")
+    assert visit.keys() == []
+    assert page.locator("#filter-none").is_visible()
+    page.get_by_role("button", name="Show all").click()
+
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=tmp_path / "report.png", full_page=True)
+    shutil.copyfile(tmp_path / "report.png", SCREENSHOTS / "report.png")
+    if os.environ.get("REFS_UPDATE_SCREENSHOT") == "1":
+        page.screenshot(path=ROOT / "docs" / "report.png", full_page=False)
+
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert page.locator("#filter-evidence").is_visible()
+    page.screenshot(path=SCREENSHOTS / "report-phone.png")
+
+    page.emulate_media(media="print")
+    assert page.locator("#filter-evidence").is_hidden()
+    assert len(visit.keys()) == 12
+    visit.close()
+
+
+def test_a_retracted_source_shows_its_badge_and_hostile_text_stays_text(browser, run,
+                                                                        tmp_path: Path):
+    refs = tmp_path / "lib" / "refs"
+    refs.mkdir(parents=True)
+    (refs / "retracted2020trial.bib").write_text(
+        "@article{retracted2020trial,\n"
+        "  author = {Doe, Jane and Roe, Richard},\n"
+        "  title = {A fixture trial that was later retracted},\n"
+        "  journal = {Journal of Fixtures},\n  year = {2020},\n  volume = {3},\n"
+        "  pages = {10--20},\n  doi = {10.5555/fixture.retracted},\n"
+        "  evidence = {systematic-review},\n}\n", encoding="utf-8")
+    (refs / "hostile2022title.bib").write_text(
+        "@article{hostile2022title,\n  author = {Poe, Edgar},\n"
+        "  title = {<script>window.pwned = 1</script> and "
+        "<img src=x onerror=\"window.pwned=2\">},\n"
+        "  journal = {Journal of Fixtures},\n  year = {2022},\n  volume = {4},\n"
+        "  pages = {1--9},\n  evidence = {review},\n}\n", encoding="utf-8")
+    (refs / "order.txt").write_text("retracted2020trial\nhostile2022title\n", encoding="utf-8")
+    root = tmp_path / "lib"
+    assert run("build", root=root).exit_code == 0
+    retraction = Finding(
+        "retracted2020trial", "updates", "error",
+        "retraction: notice 10.5555/fixture.notice of 2021-03-01 (reported by Retraction "
+        "Watch); do not cite it as evidence", "refs/retracted2020trial.bib", 8,
+        {"type": "retraction", "doi": "10.5555/fixture.notice", "sources": ["retraction-watch"]})
+    save_run(root / "db" / "library.db", CheckRun(
+        [retraction], "2024-04-01T09:30:00+00:00", False,
+        ["doi-syntax", "doi-resolves", "metadata", "updates", "currency", "completeness"], {}))
+    report = tmp_path / "fixture.html"
+    write_report(Layout(root), report, today=TODAY)
+    visit = Visit(browser, report)
+    page = visit.page
+
+    row = page.locator('li.ref[data-key="retracted2020trial"]')
+    badge = row.locator('.badge[data-badge="updates"]')
+    assert badge.is_visible()
+    assert badge.inner_text().strip() == "✖ Retracted"
+    assert "s-error" in badge.get_attribute("class")
+    assert "Retraction Watch" in row.locator(".notes").inner_text()
+    assert "1 Apr 2024, 09:30 UTC" in page.locator(".checks").inner_text()
+
+    hostile = page.locator('li.ref[data-key="hostile2022title"]')
+    assert "<script>window.pwned = 1</script> and <img" in hostile.inner_text()
+    assert page.evaluate("window.pwned") is None
+    assert page.locator("main script, main img").count() == 0
+
+    page.select_option("#filter-problem", "updates")
+    assert visit.keys() == ["retracted2020trial"]
+    page.select_option("#filter-problem", "clean")
+    assert visit.keys() == ["hostile2022title"]
+    page.get_by_role("button", name="Errors").click()
+    assert visit.keys() == ["retracted2020trial"]
+    page.screenshot(path=tmp_path / "fixture.png", full_page=True)
+    visit.close()
