@@ -9,7 +9,7 @@ from typing import Any
 from . import index
 from .errors import IndexMissing, NotInLibrary, ReflibError
 from .layout import Layout
-from .model import is_safe_key
+from .model import Reference, is_safe_key
 
 LIST_COLUMNS = ("order", "key", "type", "year", "evidence", "authors", "title")
 
@@ -54,6 +54,26 @@ def list_sources(layout: Layout, filters: dict[str, Any] | None = None,
             raise NotInLibrary(f"no source with key {', '.join(repr(k) for k in missing)}; "
                                "see `refs list --format keys`")
     return [public_record(row) for row in rows]
+
+
+def load_references(layout: Layout, keys: list[str] | None = None,
+                    filters: dict[str, Any] | None = None) -> list[Reference]:
+    """The sources as Reference objects, filtered and ordered as `refs list` orders them."""
+    with open_index(layout) as conn:
+        rows = index.list_sources(conn, filters or {}, keys)
+        wanted = [row["key"] for row in rows]
+        entries: dict[str, str] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ", ".join("?" for _ in chunk)
+            entries.update(conn.execute(
+                f"SELECT key, entry FROM files WHERE key IN ({marks})", chunk).fetchall())
+    if keys and not filters:
+        missing = [k for k in keys if k not in entries]
+        if missing:
+            raise NotInLibrary(f"no source with key {', '.join(repr(k) for k in missing)}; "
+                               "see `refs list --format keys`")
+    return [index.entry_from_json(entries[key]) for key in wanted if key in entries]
 
 
 def show_source(layout: Layout, key: str) -> dict[str, Any]:
