@@ -122,6 +122,12 @@ def build(check: bool, full: bool, strict: bool, quiet: bool) -> None:
 # -- bringing sources in -----------------------------------------------------------------
 
 
+def _input_name(file) -> str:
+    """How messages name an input: its path, or <stdin>."""
+    name = getattr(file, "name", None)
+    return name if isinstance(name, str) and name not in ("-", "<stdin>") else "<stdin>"
+
+
 @cli.command("import")
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"))
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
@@ -135,7 +141,7 @@ def import_(file, dry_run: bool) -> None:
     """
     from reflib.sources import import_bibliography
 
-    name = "<stdin>" if file.name == "<stdin>" else file.name
+    name = _input_name(file)
     report = import_bibliography(_layout(), file.read(), name, dry_run=dry_run)
     for path in report.written:
         click.echo(path)
@@ -158,7 +164,7 @@ def add(file) -> None:
     """
     from reflib.sources import add_source
 
-    name = "<stdin>" if file.name == "<stdin>" else file.name
+    name = _input_name(file)
     path = add_source(_layout(), file.read(), name)
     click.echo(path)
     click.echo("added; run `refs build` to update library.bib and the index", err=True)
@@ -301,6 +307,93 @@ def serve(host: str, port: int, title: str | None) -> None:
     click.echo(f"serving {_layout().rel(_layout().db_path)} read-only at "
                f"http://{host}:{port}/ (Ctrl-C stops)", err=True)
     run_serve(_layout(), host=host, port=port, title=title)
+
+
+# -- checking citations ------------------------------------------------------------------
+
+CHECK_NAMES = ("syntax", "doi-syntax", "doi-resolves", "metadata", "updates", "currency",
+               "completeness", "duplicates", "order", "against")
+
+
+@cli.command()
+@click.argument("keys", nargs=-1)
+@click.option("--offline", is_flag=True,
+              help="Use kept Crossref records only; checks that need the network are "
+                   "reported as skipped and do not change the exit code.")
+@click.option("--against", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Also compare the article's printed reference list (one a line).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]),
+              default="text", show_default=True)
+@click.option("--fail-on", type=click.Choice(["error", "warning", "notice"]), default="error",
+              show_default=True, help="Exit 1 when something this severe or worse is found.")
+@click.option("--allow-unverified", is_flag=True,
+              help="Exit 0 rather than 3 when some checks could not be made.")
+@click.option("--max-age", type=click.IntRange(0), default=12, show_default=True,
+              metavar="MONTHS", help="Access dates older than this are a warning.")
+@click.option("--only", multiple=True, type=click.Choice(CHECK_NAMES), metavar="CHECK",
+              help="Make only this check (repeatable): " + ", ".join(CHECK_NAMES) + ".")
+@click.option("--doi-url", envvar="REFS_DOI_URL", default="https://doi.org", show_default=True,
+              help="The DOI system's handle API server. Env: REFS_DOI_URL.")
+@click.option("--crossref-url", envvar="REFS_CROSSREF_URL",
+              help="Crossref REST API. Env: REFS_CROSSREF_URL. Default: https://api.crossref.org")
+@click.option("--mailto", envvar=["REFS_MAILTO", "CROSSREF_MAILTO"],
+              help="Contact address for Crossref's polite pool. Env: REFS_MAILTO.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
+              help="Seconds to wait for one answer.")
+def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only, doi_url,
+          crossref_url, mailto, timeout) -> None:
+    """Check every citation (or KEYS): DOIs resolve, metadata agrees with Crossref,
+    nothing cited is retracted, web sources are current, AMA fields are there, no
+    duplicates, the citation order is whole, and (--against) the printed list agrees.
+
+    Findings are errors, warnings or notices, grouped by reference, most severe first.
+    Exit 0 when nothing at or above --fail-on was found, 1 when something was, 3 when
+    some checks could not be made (network down) and nothing else failed. Each run is
+    kept in db/library.db for `refs report`.
+    """
+    from pathlib import Path
+
+    from reflib.checks import CheckOptions, check_library
+    from reflib.report_formats import render, summary
+
+    options = CheckOptions(offline=offline, doi_url=doi_url, crossref_url=crossref_url,
+                           mailto=mailto, max_age_months=max_age,
+                           against=Path(against) if against else None, only=tuple(only),
+                           timeout=timeout)
+    bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
+    try:
+        result = check_library(_layout(), list(keys), options, progress=bar)
+    finally:
+        if bar:
+            bar.close()
+    for note in result.notes:
+        click.echo(note, err=True)
+    colour = _is_tty() and not os.environ.get("NO_COLOR")
+    click.echo(render(result, fmt, colour=colour, fail_on=fail_on), nl=False, color=colour)
+    if fmt != "text":
+        click.echo(summary(result), err=True)
+    if not result.saved:
+        click.echo("note: findings not kept: db/library.db does not exist (run `refs build`)",
+                   err=True)
+    sys.exit(result.exit_code(fail_on, allow_unverified))
+
+
+class _ProgressBar:
+    """click's progress bar on stderr, opened when the total is known."""
+
+    def __init__(self) -> None:
+        self.bar = None
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None and total:
+            self.bar = click.progressbar(length=total, label="checking", file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None and done:
+            self.bar.update(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
 
 
 def main() -> None:

@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from conftest import write_source
+
 from reflib import index
 from reflib.build import build
 from reflib.errors import InvalidLibrary
