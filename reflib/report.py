@@ -95,7 +95,7 @@ class ChecksStatus:
     started: str = ""
     offline: bool = False
     made: tuple[str, ...] = ()
-    skipped: tuple[tuple[str, str], ...] = ()  # (check, why)
+    skipped: tuple[tuple[str, str, int], ...] = ()  # (check, why, how many sources)
     note: str = ""
 
 
@@ -163,6 +163,21 @@ def badges_for(ref: Reference, findings: list[Finding], run: CheckRun | None) ->
     return tuple(badges)
 
 
+def not_made(run: CheckRun) -> tuple[tuple[str, str, int], ...]:
+    """Checks not made, once each with why and for how many sources: a run keeps the
+    reason both run-wide (`checks_skipped`) and per source (`skipped` findings)."""
+    reasons: dict[tuple[str, str], set[str]] = {}
+    for finding in run.findings:
+        if finding.severity == SKIPPED:
+            why = finding.message.removeprefix("not checked: ").removeprefix("not compared: ")
+            reasons.setdefault((finding.check, why), set()).add(finding.key or "")
+    listed = {check for check, _ in reasons}
+    for check, why in run.checks_skipped.items():
+        if check not in listed:
+            reasons[(check, why)] = set()
+    return tuple(sorted((check, why, len(keys)) for (check, why), keys in reasons.items()))
+
+
 def _accessed(ref: Reference) -> str:
     return ref.text("urldate")
 
@@ -193,13 +208,15 @@ def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
             citation_html=citations.get(ref.key, ""), year=ref.year,
             age=age_in_years(ref.year, today), doi=ref.doi,
             url=_safe_url(ref.text("url")), accessed=_accessed(ref),
-            badges=badges_for(ref, found, run), findings=tuple(found)))
+            badges=badges_for(ref, found, run),
+            findings=tuple(f for f in found if f.severity != SKIPPED)))
     counts = Counter(f.severity for f in run.findings) if run else Counter()
     if run is None:
         checks = ChecksStatus("none", note=note)
     else:
-        checks = ChecksStatus(origin, run.started, run.offline, tuple(run.checks_made),
-                              tuple(sorted(run.checks_skipped.items())), note)
+        skipped = not_made(run)
+        made = tuple(c for c in run.checks_made if c not in run.checks_skipped)
+        checks = ChecksStatus(origin, run.started, run.offline, made, skipped, note)
     return ReportData(title=title, today=today, generated=generated, entries=tuple(entries),
                       checks=checks,
                       library_findings=tuple(sorted(findings_of.get(None, []),
@@ -230,9 +247,10 @@ def format_citations(refs: list[Reference]) -> dict[str, str]:
     return {ref.key: citation_fallback(ref) for ref in refs}
 
 
-def check_results(layout: Layout, refs: list[Reference],
+def check_results(layout: Layout, today: date,
                   run_checks: bool = True) -> tuple[CheckRun | None, str, str]:
     """The latest saved run, else the offline checks run now; (run, origin, note)."""
+    from .errors import ReflibError
     from .findings import latest_run
 
     run = latest_run(layout.db_path)
@@ -240,17 +258,27 @@ def check_results(layout: Layout, refs: list[Reference],
         return run, "saved", ""
     if not run_checks:
         return None, "none", "checks not run: run `refs check` to see badges"
-    return None, "none", "checks not run: run `refs check` to see badges"
+    try:
+        from .checks import CheckOptions, check_library
+    except ImportError:  # a library without the checks module still gets its report
+        return None, "none", "checks not run: run `refs check` to see badges"
+    try:
+        result = check_library(layout, options=CheckOptions(offline=True, save=False,
+                                                            today=today))
+    except ReflibError as exc:
+        return None, "none", f"checks not run: the offline checks failed ({exc})"
+    return result.run, "now", "Run `refs check` for the checks that need the network."
 
 
 def load_report(layout: Layout, today: date | None = None, title: str | None = None,
                 run_checks: bool = True) -> ReportData:
     """Read everything the report needs from the library at `layout`."""
     refs, order = load_references(layout)
-    run, origin, note = check_results(layout, refs, run_checks)
     now = datetime.now(UTC)
+    today = today or now.date()
+    run, origin, note = check_results(layout, today, run_checks)
     return assemble(refs, order, format_citations(refs), run, origin,
-                    today or now.date(), title or f"Evidence report: {layout.root.name}",
+                    today, title or f"Evidence report: {layout.root.name}",
                     generated=now.isoformat(timespec="seconds"), note=note)
 
 

@@ -62,7 +62,8 @@ code { font-size: 0.85em; overflow-wrap: anywhere; }
 .summary { display: grid; gap: 0.75rem;
            grid-template-columns: repeat(auto-fit, minmax(15rem, 1fr)); }
 .summary .panel { margin: 0; }
-.summary h2 { margin-top: 0; font-size: 1rem; }
+.summary h2 { font-size: 1rem; }
+.panel > h2:first-child { margin-top: 0; }
 .counts { list-style: none; margin: 0; padding: 0; }
 .counts li { display: flex; align-items: center; gap: 0.5rem; padding: 0.1rem 0; }
 .counts .n { margin-left: auto; font-variant-numeric: tabular-nums; font-weight: 600; }

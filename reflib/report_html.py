@@ -23,10 +23,17 @@ from .report import ReportData, ReportEntry
 from .report_assets import CSS, EVIDENCE_COLOURS, EVIDENCE_LABELS, JS
 
 CHECK_LABELS = {
-    "doi-syntax": "DOI form", "doi-resolves": "DOI resolves", "doi": "DOI",
-    "metadata": "metadata agrees with Crossref", "updates": "updates (retraction, concern, "
-    "correction)", "currency": "access date currency", "completeness": "completeness",
-    "duplicates": "duplicates", "order": "citation order", "against": "printed list",
+    "syntax": "BibTeX syntax",
+    "doi-syntax": "DOI form",
+    "doi-resolves": "DOI resolves",
+    "doi": "DOI",
+    "metadata": "metadata agrees with Crossref",
+    "updates": "updates (retraction, concern, correction)",
+    "currency": "access date currency",
+    "completeness": "completeness",
+    "duplicates": "duplicates",
+    "order": "citation order",
+    "against": "printed list",
 }
 SEVERITY_WORDS = {"error": "Error", "warning": "Warning", "notice": "Notice",
                   SKIPPED: "Not checked"}
@@ -187,6 +194,10 @@ def _when(started: str, today: date) -> str:
             + (f" ({ago})" if ago else ""))
 
 
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 def _checks_panel(data: ReportData) -> str:
     checks = data.checks
     if checks.origin == "none":
@@ -194,17 +205,20 @@ def _checks_panel(data: ReportData) -> str:
         return (f'<section class="panel checks" aria-label="Checks">'
                 f"<p><strong>Checks not run.</strong> {escape(note.split(': ', 1)[-1])}</p>"
                 "</section>")
-    source = ("Checks last run by <code>refs check</code>" if checks.origin == "saved"
-              else "Checks run offline by <code>refs report</code> just now (not saved)")
-    mode = " offline" if checks.offline else ""
-    lines = [f"<p><strong>{source}</strong>{escape(mode)}: {_when(checks.started, data.today)}"
-             "</p>"]
+    if checks.origin == "saved":
+        source = "Checks last run by <code>refs check</code>" + (
+            " (offline)" if checks.offline else "")
+    else:
+        source = "Offline checks run by <code>refs report</code> for this page (not saved)"
+    lines = [f"<p><strong>{source}</strong>: {_when(checks.started, data.today)}</p>"]
     if checks.made:
         made = ", ".join(escape(CHECK_LABELS.get(c, c)) for c in checks.made)
         lines.append(f"<p>Made: {made}.</p>")
     if checks.skipped:
-        items = "".join(f"<li>{escape(CHECK_LABELS.get(c, c))}: {escape(why)}</li>"
-                        for c, why in checks.skipped)
+        items = "".join(
+            f"<li>{escape(_capital(CHECK_LABELS.get(c, c)))}: {escape(why)}"
+            + (f" ({n} source{'s' if n != 1 else ''})" if n else "") + "</li>"
+            for c, why, n in checks.skipped)
         lines.append(f"<p>Not made:</p><ul>{items}</ul>")
     if checks.note:
         lines.append(f"<p>{escape(checks.note)}</p>")
