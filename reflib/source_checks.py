@@ -51,9 +51,9 @@ AMA_REQUIRED: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
 AMA_RECOMMENDED: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
     "article": (("DOI", ("doi",)),),
     "incollection": (("chapter authors", ("author",)), ("pages", ("pages",)),
-                     ("edition (AMA prints it unless it is the first)", ("edition",))),
+                     ("edition", ("edition",))),
     "inbook": (("chapter authors", ("author",)), ("pages", ("pages",)),
-               ("edition (AMA prints it unless it is the first)", ("edition",))),
+               ("edition", ("edition",))),
 }
 
 
@@ -102,9 +102,12 @@ def completeness_findings(ref: Reference) -> list[Finding]:
                              {"missing": missing}))
     recommended = _missing(ref, AMA_RECOMMENDED.get(ref.entry_type, ()))
     if recommended:
-        found.append(Finding(ref.key, COMPLETENESS, "notice", f"no {', no '.join(recommended)}"
-                             "; AMA prints these when they exist", ref.file, ref.line,
-                             {"missing": recommended}))
+        listed = (", ".join(recommended[:-1]) + " or " + recommended[-1]
+                  if len(recommended) > 1 else recommended[0])
+        edition = " (the edition unless it is the first)" if "edition" in recommended else ""
+        found.append(Finding(ref.key, COMPLETENESS, "notice", f"no {listed}; AMA prints "
+                             f"{'them' if len(recommended) > 1 else 'it'} when known{edition}",
+                             ref.file, ref.line, {"missing": recommended}))
     if is_personal_communication(ref):
         found.append(Finding(ref.key, COMPLETENESS, "notice", "a personal communication: AMA "
                              "cites it in the text (name, date, \"personal communication\"), "
