@@ -1,0 +1,92 @@
+"""Pure parts: LaTeX to text, names, DOIs, citekeys."""
+
+from __future__ import annotations
+
+import pytest
+
+from reflib.latex import field_text, latex_to_text
+from reflib.model import Name, Reference, is_safe_key, is_valid_doi, normalize_doi, parse_names
+
+
+@pytest.mark.parametrize(
+    ("latex", "text"),
+    [
+        (r'M{\"u}ller', "Müller"),
+        (r"\c{C}a\u{g}lar", "Çağlar"),
+        (r'{\"{\i}}', "ï"),
+        (r"2807--2831", "2807–2831"),
+        (r"\emph{Gnats} and \textsc{Gnus}", "Gnats and Gnus"),
+        (r"\noopsort{a}Zeta", "Zeta"),
+        (r"{\AA}ngstr\"om~unit", "Ångström unit"),
+        (r"\TeX{} \& friends", "TeX & friends"),
+        (r"$\alpha$-helix", "α-helix"),
+        (r"Erd\H{o}s \v{S}koda \l{}ukasz", "Erdős Škoda łukasz"),
+        (r"{ASPN} and {LEARN}", "ASPN and LEARN"),
+        (r"50\% of \$5", "50% of $5"),
+        ("plain  text\n spread", "plain text spread"),
+        (r"unclosed {brace", "unclosed brace"),
+        ("\\", ""),
+    ],
+)
+def test_latex_to_text(latex: str, text: str) -> None:
+    assert latex_to_text(latex) == text
+
+
+def test_field_text_delimiters_months_and_verbatim() -> None:
+    assert field_text('"Quoted {Title}"') == "Quoted Title"
+    assert field_text("sep") == "9"
+    assert field_text('jan # " 1"') == "jan 1"
+    assert field_text("{https://x.org/~me/a_b}", verbatim=True) == "https://x.org/~me/a_b"
+
+
+def test_names() -> None:
+    names = parse_names("van Zundert, Jan and {North American Spine Society} and "
+                        r"M{\"u}ller, Jr., J. and Hooten, W. Michael and Jean de La Fontaine "
+                        "and others")
+    assert names == [
+        Name(family="Zundert", given="Jan", von="van"),
+        Name(literal="North American Spine Society"),
+        Name(family="Müller", given="J.", suffix="Jr."),
+        Name(family="Hooten", given="W. Michael"),
+        Name(family="La Fontaine", given="Jean", von="de"),
+        Name(literal="others"),
+    ]
+    assert names[0].display() == "van Zundert, Jan"
+    assert names[2].display() == "Müller, Jr., J."
+
+
+@pytest.mark.parametrize(
+    ("written", "doi"),
+    [
+        (" https://doi.org/10.2147/JPR.S325665. ", "10.2147/JPR.S325665"),
+        ("doi:10.1136/rapm-2019-101243", "10.1136/rapm-2019-101243"),
+        ("http://dx.doi.org/10.1000/x;", "10.1000/x"),
+        ("10.1002/(SICI)1097-4636(199812)43:4<466::AID-JBM16>3.0.CO;2-#",
+         "10.1002/(SICI)1097-4636(199812)43:4<466::AID-JBM16>3.0.CO;2-#"),
+    ],
+)
+def test_normalize_doi(written: str, doi: str) -> None:
+    assert normalize_doi(written) == doi
+    assert is_valid_doi(doi)
+
+
+@pytest.mark.parametrize("doi", ["11.1234/x", "10.12/x", "10.1234/a b", "10.1234/", "doi"])
+def test_invalid_dois(doi: str) -> None:
+    assert not is_valid_doi(doi)
+
+
+@pytest.mark.parametrize("key", ["lee2021learn", "Knuth:TB1-1", "a.b_c+d", "chou-uptodate-lbp"])
+def test_safe_keys(key: str) -> None:
+    assert is_safe_key(key)
+
+
+@pytest.mark.parametrize("key", ["", "../x", "a/b", "a\\b", ".hidden", "a..b", "x.", "a b",
+                                 "/abs", "nul\x00", "x" * 201])
+def test_unsafe_keys(key: str) -> None:
+    assert not is_safe_key(key)
+
+
+def test_reference_properties() -> None:
+    ref = Reference("k", "article", {"year": "{2023}", "month": "feb",
+                                     "doi": "{https://doi.org/10.1/x}"})
+    assert (ref.year, ref.month, ref.doi) == (2023, 2, "10.1/x")
