@@ -396,6 +396,77 @@ class _ProgressBar:
             self.bar.__exit__(None, None, None)
 
 
+# -- bibliographies --------------------------------------------------------------------
+
+STYLE_HELP = ("ama (AMA 11th ed.), vancouver (NLM citation-sequence), apa (7th), chicago "
+              "(author-date), article (the article's printed list), or a path to a .csl file.")
+
+
+@cli.command()
+@click.argument("keys", nargs=-1)
+@filter_options
+@click.option("--style", default="ama", show_default=True, help=STYLE_HELP)
+@click.option("--format", "fmt", default="text", show_default=True,
+              type=click.Choice(["text", "markdown", "html", "bibtex", "biblatex", "ris",
+                                 "csl-json"]),
+              help="Formatted text, or data for other tools.")
+@click.option("--order", type=click.Choice(["cited", "author", "year"]), default="cited",
+              show_default=True, help="cited: the article's citation order, numbered 1..N.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+def export(keys, type_, year, since, author, journal, evidence, has_doi, style, fmt, order,
+           output) -> None:
+    """Export sources as a formatted bibliography or as BibTeX, RIS or CSL-JSON.
+
+    Selects sources like `refs list` (KEYS and filters); by default all, in the
+    article's citation order. Needs a built index (`refs build`).
+    """
+    from reflib.export import export_library, write_output
+
+    filters = _filters(type_, year, since, author, journal, evidence, has_doi)
+    text = export_library(_layout(), fmt, style, order, filters, list(keys) or None)
+    if output:
+        write_output(text, output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@cli.command()
+@click.argument("manuscript", type=click.Path(exists=True, dir_okay=False))
+@click.option("--style", default="ama", show_default=True, help=STYLE_HELP)
+@click.option("--marks", type=click.Choice(["bracket", "superscript"]), default="bracket",
+              show_default=True, help="Citation numbers as [1] or as superscript.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.option("--save-order", is_flag=True,
+              help="Write the order of first citation to refs/order.txt as the library's "
+                   "citation order.")
+def cite(manuscript, style, marks, output, save_order) -> None:
+    """Number the [@key] citations of a Markdown MANUSCRIPT and append the bibliography.
+
+    Pandoc syntax: [@key], [@a; @b], [see @a, p. 3]. Sources are numbered in order of
+    first citation. Unknown keys are errors (with their line); sources in the library
+    that are not cited are listed as a warning.
+    """
+    from pathlib import Path
+
+    from reflib.cite import cite_file
+    from reflib.export import write_output
+
+    report = cite_file(_layout(), Path(manuscript), style, marks, save_order)
+    if output:
+        write_output(report.text, output)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(report.text, nl=False)
+    if report.uncited:
+        click.echo(f"warning: {len(report.uncited)} sources in the library are not cited: "
+                   f"{', '.join(report.uncited)}", err=True)
+    if report.order_written:
+        click.echo("wrote refs/order.txt; run `refs build` to update the index", err=True)
+
+
 def main() -> None:
     try:
         cli(prog_name="refs")
