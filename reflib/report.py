@@ -241,10 +241,20 @@ def load_references(layout: Layout) -> tuple[list[Reference], list[str]]:
 
 
 def format_citations(refs: list[Reference]) -> dict[str, str]:
-    """Each reference's AMA citation as safe HTML, keyed by citekey."""
-    from .report_html import citation_fallback
+    """Each reference's AMA citation as safe HTML, keyed by citekey; a plain citation
+    when the export module is not there or cannot format the library."""
+    from .errors import ReflibError
+    from .report_html import citation_fallback, safe_citation
 
-    return {ref.key: citation_fallback(ref) for ref in refs}
+    try:
+        from .export import format_bibliography
+
+        marked = format_bibliography(refs, style="ama", fmt="html")
+        plain = format_bibliography(refs, style="ama", fmt="text")
+    except (ImportError, ReflibError):
+        return {ref.key: citation_fallback(ref) for ref in refs}
+    return {ref.key: safe_citation(html_text, text)
+            for ref, html_text, text in zip(refs, marked, plain, strict=True)}
 
 
 def check_results(layout: Layout, today: date,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import re
 import statistics
 from collections import Counter
 from datetime import date, datetime
@@ -113,6 +114,19 @@ def sanitize_html(fragment: str) -> str:
     parser = _Sanitizer()
     parser.feed(fragment)
     return parser.result()
+
+
+def safe_citation(marked: str, plain: str) -> str:
+    """The formatted citation's italics when they are safe, else its plain text, escaped.
+
+    A CSL processor's HTML does not always escape the library's text (citeproc-py's
+    does not), so a title like `<b>x</b>` would arrive as markup. When the sanitized HTML
+    reads differently from the plain-text rendering, markup came from the data: the
+    plain text is shown instead, so nothing the library says is lost or obeyed."""
+    safe = sanitize_html(marked)
+    if html.unescape(re.sub(r"<[^>]*>", "", safe)) == plain:
+        return safe
+    return escape(plain)
 
 
 def citation_fallback(ref: Reference) -> str:

@@ -16,8 +16,15 @@ import pytest
 from reflib.findings import CheckRun, Finding, save_run
 from reflib.layout import Layout
 from reflib.model import Reference
-from reflib.report import age_in_years, assemble, badges_for, load_report
-from reflib.report_html import chart_svg, citation_fallback, doi_url, render, sanitize_html
+from reflib.report import age_in_years, assemble, badges_for, format_citations, load_report
+from reflib.report_html import (
+    chart_svg,
+    citation_fallback,
+    doi_url,
+    render,
+    safe_citation,
+    sanitize_html,
+)
 
 TODAY = date(2024, 4, 6)  # the day the article was last updated
 
@@ -148,6 +155,24 @@ def test_citation_fallback_is_escaped():
     ref = article("x", title="<script>alert(1)</script> & more", author="Doe, Jane and others")
     assert citation_fallback(ref) == (
         "Doe J, et al. &lt;script&gt;alert(1)&lt;/script&gt; &amp; more. <i>J Test</i>. 2020.")
+
+
+def test_a_citation_keeps_its_italics_unless_the_data_brought_markup():
+    assert safe_citation("Doe J. A trial. <i>J Test</i>. 2020.", "Doe J. A trial. J Test. 2020.") \
+        == "Doe J. A trial. <i>J Test</i>. 2020."
+    assert safe_citation("AT&T. <i>J</i>.", "AT&T. J.") == "AT&amp;T. <i>J</i>."
+    assert safe_citation("Doe J. <b>x</b> y. <i>J</i>.", "Doe J. <b>x</b> y. J.") == (
+        "Doe J. &lt;b&gt;x&lt;/b&gt; y. J.")
+
+
+def test_citations_are_ama_and_a_title_with_markup_stays_text():
+    citations = format_citations([
+        article("a", title="A trial", journal="Journal of Pain Research",
+                shortjournal="J Pain Res", doi="10.5555/a"),
+        article("h", title="<script>alert(1)</script> & <i>more</i>")])
+    assert citations["a"].startswith("Doe J. A trial. <i>J Pain Res</i>. 2020;1:1-2.")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;i&gt;more&lt;/i&gt;" in citations["h"]
+    assert "<script" not in citations["h"] and "<i>more" not in citations["h"]
 
 
 def test_doi_links_escape_what_means_something_in_a_url():
