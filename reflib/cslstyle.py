@@ -44,6 +44,16 @@ LOCALE_FILE = STYLE_DIR / "locales-en-US.xml"
 CSL_NS = "http://purl.org/net/xbiblio/csl"
 
 
+_PERSONAL_COMMUNICATION = f"""
+<else-if xmlns="{CSL_NS}" type="personal_communication">
+  <group delimiter=". ">
+    <text variable="genre" text-case="capitalize-first"/>
+    <text variable="publisher"/>
+    <date form="text" variable="issued"/>
+  </group>
+</else-if>"""
+
+
 @dataclass(frozen=True)
 class StyleSpec:
     """A named style: its file, how titles' subtitles are cased, and option fixes."""
@@ -52,6 +62,7 @@ class StyleSpec:
     subtitle: str = "capital"  # first word after a colon in titles: "capital" or "lower"
     options: tuple[tuple[str, str], ...] = ()  # root attributes to set
     terms: tuple[tuple[str, str], ...] = ()  # locale terms to set (name, text)
+    branches: tuple[str, ...] = ()  # <else-if> branches added to the bibliography's choose
     why: str = ""
 
 
@@ -64,7 +75,11 @@ STYLES: dict[str, StyleSpec] = {
                      options=(("initialize-with-hyphen", "true"),
                               ("delimiter-precedes-et-al", "always")),
                      terms=(("et-al", "et al"),),
-                     why="AMA 11 §3.6, §3.9.1"),
+                     # §3.13.7 keeps personal communications out of the list; when one is
+                     # numbered anyway, say what it is instead of the style's fallback
+                     # ("Published online January 2, 2024", as if a journal article).
+                     branches=(_PERSONAL_COMMUNICATION,),
+                     why="AMA 11 §3.6, §3.9.1, §3.13.7"),
     # NLM's Citing Medicine (the Vancouver style): sentence case, subtitle lowercase;
     # page ranges with a hyphen ("2807-31"), not the locale's en dash.
     # "et al." always after a comma ("Benzon HT, et al., editors").
@@ -132,6 +147,7 @@ def _load(path: str, mtime_ns: int, spec: StyleSpec):
     for name, value in spec.options:
         root.set(name, value)
     _add_terms(root, spec.terms)
+    _add_branches(root, spec.branches)
     _give_names_a_name(root)
     csl = _StyleHandle(tree, root)
     root.set_locale_list(root.get("default-locale", "en-US"))
@@ -176,6 +192,20 @@ def _add_terms(root, terms: tuple[tuple[str, str], ...]) -> None:
         term = holder.makeelement(f"{{{CSL_NS}}}term", {"name": name})
         term.text = text
         holder.insert(0, term)
+
+
+def _add_branches(root, branches: tuple[str, ...]) -> None:
+    """Insert <else-if> branches before the <else> of the bibliography's first choose."""
+    from lxml import etree
+
+    choose = root.find(f".//{{{CSL_NS}}}bibliography//{{{CSL_NS}}}choose")
+    for branch in branches:
+        element = etree.fromstring(branch, _parser())
+        fallback = choose.find(f"{{{CSL_NS}}}else")
+        if fallback is not None:
+            fallback.addprevious(element)
+        else:
+            choose.append(element)
 
 
 def _give_names_a_name(root) -> None:
@@ -299,7 +329,7 @@ def _classes():
                 repressed = (context if context is not None else self).get_layout().repressed
             except (IndexError, AttributeError):
                 repressed = {}
-            used = repressed.get(self.tag, ())
+            used = {v for entry in repressed.get(self.tag, ()) for v in (entry or "").split()}
             roles = self.get("variable", "").split()
             kept = [role for role in roles if role not in used]
             if kept == roles:
