@@ -257,7 +257,7 @@ def format_citations(refs: list[Reference]) -> dict[str, str]:
             for ref, html_text, text in zip(refs, marked, plain, strict=True)}
 
 
-def check_results(layout: Layout, today: date,
+def check_results(layout: Layout, now: datetime,
                   run_checks: bool = True) -> tuple[CheckRun | None, str, str]:
     """The latest saved run, else the offline checks run now; (run, origin, note)."""
     from .errors import ReflibError
@@ -274,21 +274,21 @@ def check_results(layout: Layout, today: date,
         return None, "none", "checks not run: run `refs check` to see badges"
     try:
         result = check_library(layout, options=CheckOptions(offline=True, save=False,
-                                                            today=today))
+                                                            today=now.date()))
     except ReflibError as exc:
         return None, "none", f"checks not run: the offline checks failed ({exc})"
+    result.run.started = now.isoformat(timespec="seconds")
     return result.run, "now", "Run `refs check` for the checks that need the network."
 
 
-def load_report(layout: Layout, today: date | None = None, title: str | None = None,
+def load_report(layout: Layout, now: datetime | None = None, title: str | None = None,
                 run_checks: bool = True) -> ReportData:
-    """Read everything the report needs from the library at `layout`."""
+    """Read everything the report needs from the library at `layout`, as of `now`."""
+    now = now or datetime.now(UTC)
     refs, order = load_references(layout)
-    now = datetime.now(UTC)
-    today = today or now.date()
-    run, origin, note = check_results(layout, today, run_checks)
-    return assemble(refs, order, format_citations(refs), run, origin,
-                    today, title or f"Evidence report: {layout.root.name}",
+    run, origin, note = check_results(layout, now, run_checks)
+    return assemble(refs, order, format_citations(refs), run, origin, now.date(),
+                    title or f"Evidence report: {layout.root.name}",
                     generated=now.isoformat(timespec="seconds"), note=note)
 
 

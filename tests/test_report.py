@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -27,6 +27,7 @@ from reflib.report_html import (
 )
 
 TODAY = date(2024, 4, 6)  # the day the article was last updated
+NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)
 
 
 def article(key: str, **fields: str) -> Reference:
@@ -255,7 +256,7 @@ def test_refs_report_reads_the_last_saved_check_run(run, library: Path):
     save_run(library / "db" / "library.db", run_of(
         Finding("lee2021learn", "updates", "notice", "correction: notice 10.5555/x",
                 data={"type": "correction"})))
-    data = load_report(Layout(library), today=TODAY)
+    data = load_report(Layout(library), now=NOW)
     assert data.checks.origin == "saved"
     assert data.entries[0].key == "lee2021learn"
     assert badge_map(data.entries[0].badges)["updates"] == ("notice", "Corrected")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,7 +25,7 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync"]
 SCREENSHOTS = ROOT / "build" / "screenshots"
-TODAY = date(2024, 4, 6)  # the day the article was last updated
+NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)  # the day the article was last updated
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.is_file(),
@@ -89,7 +89,7 @@ def test_the_twelve_in_order_filtering_phone_and_print(browser, run, library: Pa
                                                        tmp_path: Path):
     assert run("build").exit_code == 0
     report = tmp_path / "report.html"
-    write_report(Layout(library), report, today=TODAY, title="Radiofrequency neurotomy")
+    write_report(Layout(library), report, now=NOW, title="Radiofrequency neurotomy")
     visit = Visit(browser, report)
     page = visit.page
 
@@ -124,10 +124,12 @@ def test_the_twelve_in_order_filtering_phone_and_print(browser, run, library: Pa
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=tmp_path / "report.png", full_page=True)
     shutil.copyfile(tmp_path / "report.png", SCREENSHOTS / "report.png")
-    if os.environ.get("REFS_UPDATE_SCREENSHOT") == "1":
-        page.screenshot(path=ROOT / "docs" / "report.png", full_page=False)
+    if os.environ.get("REFS_UPDATE_SCREENSHOT") == "1":  # the top of the page, for the README
+        page.screenshot(path=ROOT / "docs" / "report.png", full_page=True,
+                        clip={"x": 0, "y": 0, "width": 1100, "height": 1450})
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.evaluate("window.scrollTo(0, 0)")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     assert page.locator("#filter-evidence").is_visible()
     page.screenshot(path=SCREENSHOTS / "report-phone.png")
@@ -167,7 +169,7 @@ def test_a_retracted_source_shows_its_badge_and_hostile_text_stays_text(browser,
         [retraction], "2024-04-01T09:30:00+00:00", False,
         ["doi-syntax", "doi-resolves", "metadata", "updates", "currency", "completeness"], {}))
     report = tmp_path / "fixture.html"
-    write_report(Layout(root), report, today=TODAY)
+    write_report(Layout(root), report, now=NOW)
     visit = Visit(browser, report)
     page = visit.page
 
