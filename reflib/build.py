@@ -13,6 +13,8 @@ import json
 import os
 import sqlite3
 import tempfile
+from collections import deque
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -105,12 +107,27 @@ def _parse_one(args: tuple[str, str]) -> tuple:
             index.source_rows(ref))
 
 
-def _parse_all(paths: list[Path], root: Path) -> list[tuple]:
+def _parse_all(paths: list[Path], root: Path) -> Iterator[tuple]:
+    """Parse results in file order. Many files are parsed on all cores, with a bounded
+    number of chunks in flight so that results never pile up in memory."""
     jobs = [(str(p), str(root)) for p in paths]
-    if len(jobs) < PARALLEL_THRESHOLD or (os.cpu_count() or 1) < 2:
-        return [_parse_one(job) for job in jobs]
-    with ProcessPoolExecutor(max_workers=min(os.cpu_count() or 2, 8)) as pool:
-        return list(pool.map(_parse_one, jobs, chunksize=500))
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        yield from map(_parse_one, jobs)
+        return
+    chunks = [jobs[i:i + 250] for i in range(0, len(jobs), 250)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_parse_chunk, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _parse_chunk(jobs: list[tuple[str, str]]) -> list[tuple]:
+    return [_parse_one(job) for job in jobs]
 
 
 def _open_cache(db_path: Path) -> dict[str, tuple] | None:
