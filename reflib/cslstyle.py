@@ -87,7 +87,9 @@ STYLES: dict[str, StyleSpec] = {
                            options=(("delimiter-precedes-et-al", "always"),),
                            terms=(("page-range-delimiter", "-"),),
                            why="Citing Medicine ch. 1 (authors; pagination)"),
-    "apa": StyleSpec("apa.csl", "capital"),
+    # APA 7 §9.8: inverted names are separated from what follows by a comma, so a list
+    # ending "and others" reads "Benzon, H. T., et al."
+    "apa": StyleSpec("apa.csl", "capital", options=(("delimiter-precedes-et-al", "always"),)),
     "chicago": StyleSpec("chicago-author-date.csl", "capital"),
     "article": StyleSpec("article.csl", "capital"),
 }
