@@ -154,7 +154,7 @@ def _compare_title(ref: Reference, record: dict, add) -> None:
         add("error", "title", f"title is not the one Crossref has for this DOI (is the DOI "
             f"right?): Crossref says \"{theirs}\"", ours=ours, crossref=theirs)
     else:
-        add("warning", "title", f"title differs from Crossref's in words: "
+        add("warning", "title", f"title differs from Crossref's in words (here → Crossref): "
             f"{title_difference(ours, theirs)}", ours=ours, crossref=theirs)
 
 
