@@ -257,7 +257,7 @@ _SUBTITLE_END = (":", "?")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 
 
-def sentence_case(raw: str, subtitle: str = "capital", first: str = "keep",
+def sentence_case(raw: str, subtitle: str = "capital", first: str = "capital",
                   markup: bool = True) -> str:
     """A raw BibTeX title in sentence case, braced parts kept (in nocase spans if `markup`).
 
@@ -284,9 +284,7 @@ def sentence_case(raw: str, subtitle: str = "capital", first: str = "keep",
                 if token.rstrip().endswith(_SUBTITLE_END):
                     state["after"] = "subtitle"
                 continue
-            if state["start"] == "keep":
-                word = token
-            elif state["start"] in ("capital", "lower"):
+            if state["start"] in ("capital", "lower"):
                 word = _case_word(token, state["start"])
             elif state["after"] == "subtitle":
                 word = _case_word(token, subtitle)
@@ -299,15 +297,17 @@ def sentence_case(raw: str, subtitle: str = "capital", first: str = "keep",
 
 
 def _case_word(token: str, case: str) -> str:
-    """Lower a title-cased word, or capitalise a lowercase one; others stay as written."""
+    """Lower a title-cased word (`Meta-Analysis` -> `meta-analysis`), then capitalise its
+    first letter if `case` is "capital"; words with other capitals stay as written."""
+    if _is_title_cased(token):
+        token = token.lower()
+    elif not (case == "capital" and token.islower()):
+        return token
     if case == "capital":
         match = _LETTERS.search(token)
-        if match and match.group().islower():
+        if match:
             i = match.start()
             return token[:i] + token[i].upper() + token[i + 1:]
-        return token
-    if case == "lower" and _is_title_cased(token):
-        return token.lower()
     return token
 
 
