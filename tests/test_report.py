@@ -172,8 +172,9 @@ def test_citations_are_ama_and_a_title_with_markup_stays_text():
                 shortjournal="J Pain Res", doi="10.5555/a"),
         article("h", title="<script>alert(1)</script> & <i>more</i>")])
     assert citations["a"].startswith("Doe J. A trial. <i>J Pain Res</i>. 2020;1:1-2.")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;i&gt;more&lt;/i&gt;" in citations["h"]
-    assert "<script" not in citations["h"] and "<i>more" not in citations["h"]
+    hostile = citations["h"].lower()  # the style may capitalise the title's first word
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; &lt;i&gt;more&lt;/i&gt;" in hostile
+    assert "<script" not in hostile and "<i>more" not in hostile
 
 
 def test_doi_links_escape_what_means_something_in_a_url():

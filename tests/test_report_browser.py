@@ -182,7 +182,8 @@ def test_a_retracted_source_shows_its_badge_and_hostile_text_stays_text(browser,
     assert "1 Apr 2024, 09:30 UTC" in page.locator(".checks").inner_text()
 
     hostile = page.locator('li.ref[data-key="hostile2022title"]')
-    assert "<script>window.pwned = 1</script> and <img" in hostile.inner_text()
+    shown = hostile.inner_text().lower()  # the style may capitalise the title's first word
+    assert "<script>window.pwned = 1</script> and <img" in shown
     assert page.evaluate("window.pwned") is None
     assert page.locator("main script, main img").count() == 0
 
