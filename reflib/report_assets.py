@@ -122,13 +122,15 @@ footer { color: var(--muted); font-size: 0.8rem; margin: 2rem 0 1rem; }
   main { padding: 0.5rem; }
   li.ref { padding: 0.6rem 0.7rem; }
   .key { margin-left: 0; flex-basis: 100%; }
+  .filters { position: static; }  /* a sticky panel would take half a phone's screen */
 }
 @media print {
   :root { --ink: #000; --muted: #333; --paper: #fff; --panel: #fff; --line: #999;
           --link: #000; }
   body { font-size: 10.5pt; }
   main { max-width: none; padding: 0; }
-  .filters, .js .filters { display: none; }
+  .js .filters { display: block; position: static; border: 0; padding: 0; background: none; }
+  .filters label, .filters button { display: none; }  /* keep only "Showing 3 of 12" */
   button.pick { cursor: auto; }
   li.ref { break-inside: avoid; border-left-width: 4px; }
   .summary { grid-template-columns: 1fr 1fr; }

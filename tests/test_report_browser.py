@@ -48,6 +48,7 @@ def browser(tmp_path_factory):
         context = playwright.chromium.launch_persistent_context(
             str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
             viewport={"width": 1100, "height": 900}, service_workers="block")
+        context.set_default_timeout(5000)  # a local file: anything slower is a failure
         yield context
         context.close()
 
@@ -137,6 +138,9 @@ def test_the_twelve_in_order_filtering_phone_and_print(browser, run, library: Pa
     page.emulate_media(media="print")
     assert page.locator("#filter-evidence").is_hidden()
     assert len(visit.keys()) == 12
+    page.select_option("#filter-evidence", "guideline", force=True)  # a filtered print says so
+    assert page.locator("#filter-count").inner_text() == "Showing 5 of 12 references"
+    assert page.locator("#filter-count").is_visible()
     visit.close()
 
 
