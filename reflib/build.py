@@ -87,9 +87,8 @@ class BuildReport:
 
 def _parse_one(args: tuple[str, str]) -> tuple:
     """Worker: read, hash and parse one file. Returns plain data (picklable)."""
-    path_str, root_str = args
-    path, root = Path(path_str), Path(root_str)
-    rel = path.relative_to(root).as_posix()
+    path = Path(args[0])
+    rel = f"refs/{path.name}"
     data = path.read_bytes()
     sha1 = hashlib.sha1(data).hexdigest()
     try:
@@ -141,7 +140,8 @@ def _open_cache(db_path: Path) -> dict[str, tuple] | None:
                 "SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
             if not version or version[0] != index.SCHEMA_VERSION:
                 return None
-            rows = conn.execute("SELECT path, size, mtime_ns, sha1, entry, bibtex, key, line, "
+            # The parsed entry is left out: few builds need it (see _fill_entries).
+            rows = conn.execute("SELECT path, size, mtime_ns, sha1, '', bibtex, key, line, "
                                 "doi, doi_line, parent, warnings FROM files")
             return {row[0]: (*row[1:6], CrossItem(row[6], row[0], *row[7:11]),
                              _load_warnings(row[11])) for row in rows}
@@ -149,6 +149,20 @@ def _open_cache(db_path: Path) -> dict[str, tuple] | None:
             conn.close()
     except sqlite3.DatabaseError:
         return None
+
+
+def _fill_entries(layout: Layout, states: list[FileState]) -> None:
+    """Load the cached parsed entry of reused files that need it after all."""
+    wanted = {s.rel: s for s in states if not s.entry}
+    if not wanted:
+        return
+    conn = sqlite3.connect(f"file:{layout.db_path}?mode=ro", uri=True)
+    try:
+        for rel in wanted:
+            row = conn.execute("SELECT entry FROM files WHERE path = ?", (rel,)).fetchone()
+            wanted[rel].entry = row[0]
+    finally:
+        conn.close()
 
 
 def _load_warnings(text: str | None) -> list[Problem]:
@@ -173,18 +187,19 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
     index, so memory stays flat and writing overlaps parsing)."""
     states: list[FileState] = []
     to_parse: list[Path] = []
-    for path in layout.source_files():
-        st = path.stat()
-        state = FileState(layout.rel(path), st.st_size, st.st_mtime_ns)
+    for entry in layout.source_entries():
+        st = entry.stat()
+        state = FileState(f"refs/{entry.name}", st.st_size, st.st_mtime_ns)
         cached = cache.get(state.rel) if cache else None
         if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
             state.reuse(cached)
         elif cached:
-            sha1 = hashlib.sha1(path.read_bytes()).hexdigest()
+            with open(entry.path, "rb") as handle:
+                sha1 = hashlib.sha1(handle.read()).hexdigest()
             if sha1 == cached[2]:
                 state.reuse(cached)
         if not state.reused:
-            to_parse.append(path)
+            to_parse.append(Path(entry.path))
         states.append(state)
     by_rel = {s.rel: s for s in states}
     for rel, sha1, entry, bibtex, item, problems, rows in _parse_all(to_parse, layout.root):
@@ -206,8 +221,10 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
     Warnings are kept on each state (so a cached file keeps its warnings); the result
     holds the errors and all warnings."""
     problems = [p for s in states for p in s.problems]
-    valid = [s for s in states if s.entry]
+    valid = [s for s in states if s.item is not None]
     by_key = {s.key.lower(): s for s in valid}
+    parents = {s.item.parent.lower() for s in valid if s.item.parent}
+    _fill_entries(layout, [s for s in valid if s.item.parent or s.key.lower() in parents])
     for state in valid:
         item = state.item
         parent_state = by_key.get(item.parent.lower()) if item.parent else None
@@ -285,8 +302,7 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     report.removed = len(removed)
 
     library_text = format_library([s.bibtex for s in states])
-    old_library = (layout.library_bib.read_text(encoding="utf-8")
-                   if layout.library_bib.is_file() else None)
+    old_library = _old_library(layout, library_text)
     order_sig = _order_signature(layout)
     changed = [s for s in states if not s.reused]
     order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
@@ -320,6 +336,17 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
         atomic_write_text(layout.library_bib, library_text)
         report.library_written = True
     return report
+
+
+def _old_library(layout: Layout, expected: str) -> str | None:
+    """The current library.bib, read only when it could equal `expected` (same size)."""
+    try:
+        size = layout.library_bib.stat().st_size
+    except FileNotFoundError:
+        return None
+    if size != len(expected.encode("utf-8")):
+        return ""  # differs; no need to read 50 MB to know it
+    return layout.library_bib.read_text(encoding="utf-8")
 
 
 class _NewIndex:
@@ -395,16 +422,17 @@ def _update_index(layout: Layout, states: list[FileState], cache: dict, removed:
     changed = [s for s in states if not s.reused]
     stale_keys = [cache[rel][5].key for rel in removed] + [
         cache[s.rel][5].key for s in changed if s.rel in cache]
+    dirty = [s for s in states if s.rel not in cache
+             or cache[s.rel][:3] != (s.size, s.mtime_ns, s.sha1)
+             or cache[s.rel][6] != s.warnings]
+    _fill_entries(layout, dirty)
+    rows = _file_rows(dirty)
     conn = sqlite3.connect(layout.db_path)
     try:
         with conn:
             index.delete_sources(conn, [k for k in stale_keys if k])
             _insert_sources(conn, changed)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
-            dirty = [s for s in states if s.rel not in cache
-                     or cache[s.rel][:3] != (s.size, s.mtime_ns, s.sha1)
-                     or cache[s.rel][6] != s.warnings]
-            rows = _file_rows(dirty)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
             index.insert_rows(conn, "files", rows)
             index.set_order(conn, order)

@@ -47,10 +47,16 @@ class Layout:
     def rel(self, path: Path) -> str:
         return path.relative_to(self.root).as_posix()
 
-    def source_files(self) -> list[Path]:
+    def source_entries(self) -> list[os.DirEntry]:
+        """refs/*.bib as directory entries, by name (one scandir: cheap for 100,000)."""
         if not self.refs_dir.is_dir():
             return []
-        return sorted(p for p in self.refs_dir.glob("*.bib") if p.is_file())
+        with os.scandir(self.refs_dir) as entries:
+            found = [e for e in entries if e.name.endswith(".bib") and e.is_file()]
+        return sorted(found, key=lambda e: e.name)
+
+    def source_files(self) -> list[Path]:
+        return [Path(e.path) for e in self.source_entries()]
 
 
 def parse_order(text: str, file: str) -> tuple[list[str], list[Problem]]:
