@@ -79,6 +79,7 @@ class CheckResult:
     saved: bool = False  # kept in db/library.db for `refs report`
     with_doi: list[str] = field(default_factory=list)  # the DOI checks apply to these
     notes: list[str] = field(default_factory=list)  # said by the services, for stderr
+    numbers: dict[str, int] = field(default_factory=dict)  # citekey -> citation number
 
     @property
     def findings(self) -> list[Finding]:
@@ -190,7 +191,8 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
         save_run(layout.db_path, run)
         saved = True
     return CheckResult(run, [r.key for r in selected], saved,
-                       [r.key for r in selected if r.doi and is_valid_doi(r.doi)], notes)
+                       [r.key for r in selected if r.doi and is_valid_doi(r.doi)], notes,
+                       {key: n for n, key in enumerate(order, start=1)})
 
 
 def _display_path(layout: Layout, path: Path) -> str:

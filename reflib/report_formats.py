@@ -86,7 +86,8 @@ def to_text(result, colour: bool = False) -> str:
         (skipped if finding.severity == SKIPPED else groups[finding.key]).append(finding)
     lines = []
     for key, found in sorted(groups.items(), key=_group_order(result)):
-        where = found[0].file if key is not None else ""
+        number = result.numbers.get(key) if key else None
+        where = f"reference {number}" if number else ("not cited" if key else "")
         lines.append(bold(key or "library") + (f"  ({where})" if where else ""))
         for f in sorted(found, key=lambda f: (f.rank(), f.check, f.line or 0)):
             place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
