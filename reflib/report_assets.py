@@ -29,6 +29,16 @@ EVIDENCE_LABELS = {
     "": "Unclassified",
 }
 
+def evidence_label(evidence: str) -> str:
+    return EVIDENCE_LABELS.get(evidence, evidence.replace("-", " ").capitalize())
+
+
+def evidence_order(entries) -> list[str]:
+    """The evidence types present in `entries`, in the fixed order of the legend."""
+    present = {e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in entries}
+    return [name for name in EVIDENCE_COLOURS if name in present]
+
+
 CSS = """
 :root {
   --ink: #1c1c1c; --muted: #5a5a5a; --paper: #ffffff; --panel: #f4f5f7; --line: #d9dbe0;

@@ -12,7 +12,6 @@ import base64
 import hashlib
 import html
 import re
-import statistics
 from collections import Counter
 from datetime import date, datetime
 from html.parser import HTMLParser
@@ -21,7 +20,8 @@ from urllib.parse import quote
 from .findings import SEVERITIES, SKIPPED, Finding
 from .model import Reference
 from .report import ReportData, ReportEntry
-from .report_assets import CSS, EVIDENCE_COLOURS, EVIDENCE_LABELS, JS
+from .report_assets import CSS, EVIDENCE_COLOURS, JS, evidence_label, evidence_order
+from .report_chart import chart_svg, currency_sentence
 
 CHECK_LABELS = {
     "syntax": "BibTeX syntax",
@@ -154,10 +154,6 @@ def _initials(given: str) -> str:
 # -- pieces of the page -------------------------------------------------------------------
 
 
-def _evidence_label(evidence: str) -> str:
-    return EVIDENCE_LABELS.get(evidence, evidence.replace("-", " ").capitalize())
-
-
 def _evidence_class(evidence: str) -> str:
     return "ev-" + (evidence if evidence in EVIDENCE_COLOURS and evidence else "none")
 
@@ -179,11 +175,6 @@ def _evidence_css() -> str:
              for name, colour in EVIDENCE_COLOURS.items()]
     rules.append(".swatch { background: var(--ev); }")
     return "\n".join(rules)
-
-
-def _evidence_order(entries: tuple[ReportEntry, ...]) -> list[str]:
-    present = {e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in entries}
-    return [name for name in EVIDENCE_COLOURS if name in present]
 
 
 def _moment(stamp: str) -> str:
@@ -250,8 +241,8 @@ def _pick(label: str, count: int, evidence: str = "", problem: str = "",
 def _summary(data: ReportData) -> str:
     counts = Counter(e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in data.entries)
     evidence = "".join(
-        _pick(_evidence_label(name), counts[name], evidence=name, swatch=_evidence_class(name))
-        for name in _evidence_order(data.entries))
+        _pick(evidence_label(name), counts[name], evidence=name, swatch=_evidence_class(name))
+        for name in evidence_order(data.entries))
     unchecked = sum("unchecked" in e.problems for e in data.entries)
     severities = "".join(
         _pick(f"{SEVERITY_WORDS[s]}s", data.severity_counts.get(s, 0), problem=s)
@@ -268,92 +259,21 @@ def _summary(data: ReportData) -> str:
         "</section>")
 
 
-def _currency(entries: tuple[ReportEntry, ...], today: date) -> str:
-    years = sorted(e.year for e in entries if e.year)
-    if not years:
-        return "No source gives a publication year."
-    ages = [today.year - y for y in years]
-    median = statistics.median(ages)
-    span = f"{years[0]}–{years[-1]}" if years[0] != years[-1] else str(years[0])
-    text = (f"Published {span}; median age {median:g} year{'s' if median != 1 else ''} "
-            f"as of {today.isoformat()}.")
-    undated = len(entries) - len(years)
-    if undated:
-        text += f" {undated} source{'s have' if undated != 1 else ' has'} no year."
-    return text
-
-
-def chart_svg(entries: tuple[ReportEntry, ...]) -> str:
-    """A stacked bar chart of publication years by evidence type, as inline SVG."""
-    years = sorted({e.year for e in entries if e.year})
-    if not years:
-        return ""
-    first = max(years[0], years[-1] - 29)  # at most 30 bars; older years share one
-    buckets: list[str] = ([f"<{first}"] if years[0] < first else [])
-    buckets += [str(y) for y in range(first, years[-1] + 1)]
-    if any(not e.year for e in entries):
-        buckets.append("n.d.")
-
-    def bucket(e: ReportEntry) -> str:
-        return "n.d." if not e.year else f"<{first}" if e.year < first else str(e.year)
-
-    types = _evidence_order(entries)
-    stacks = {b: Counter() for b in buckets}
-    for e in entries:
-        stacks[bucket(e)][e.evidence if e.evidence in EVIDENCE_COLOURS else ""] += 1
-    top = max(sum(c.values()) for c in stacks.values())
-    step = 1 if top <= 6 else -(-top // 5)
-    ceiling = -(-top // step) * step
-    bar, gap, left, upper, height, lower = 30, 14, 28, 10, 130, 24
-    width = left + len(buckets) * (bar + gap) + gap
-    unit = height / ceiling
-    parts = []
-    for tick in range(0, ceiling + 1, step):
-        y = upper + height - tick * unit
-        parts.append(f'<line class="grid" x1="{left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                     f'<text x="{left - 6}" y="{y + 4:.1f}" text-anchor="end">{tick}</text>')
-    described = []
-    for i, name in enumerate(buckets):
-        x = left + gap + i * (bar + gap)
-        base = upper + height
-        pieces = []
-        for ev in types:
-            n = stacks[name][ev]
-            if not n:
-                continue
-            base -= n * unit
-            label = f"{name}: {n} {_evidence_label(ev).lower()}"
-            parts.append(f'<rect x="{x}" y="{base:.1f}" width="{bar}" height="{n * unit:.1f}" '
-                         f'fill="{EVIDENCE_COLOURS[ev]}"><title>{escape(label)}</title></rect>')
-            pieces.append(f"{n} {_evidence_label(ev).lower()}")
-        if pieces:
-            described.append(f"{name}: {', '.join(pieces)}")
-        parts.append(f'<text x="{x + bar / 2}" y="{upper + height + 16}" '
-                     f'text-anchor="middle">{escape(name)}</text>')
-    total = upper + height + lower
-    # Drawn at its natural size, shrunk on a narrow screen, never blown up.
-    return (f'<svg viewBox="0 0 {width} {total}" width="{width * 1.25:g}" role="img" '
-            'aria-labelledby="chart-title chart-desc" xmlns="http://www.w3.org/2000/svg">'
-            '<title id="chart-title">Publication years by evidence type</title>'
-            f'<desc id="chart-desc">{escape("; ".join(described))}</desc>'
-            + "".join(parts) + "</svg>")
-
-
 def _chart_panel(data: ReportData) -> str:
     legend = "".join(
         f'<li><span class="swatch {_evidence_class(ev)}" aria-hidden="true"></span>'
-        f"{escape(_evidence_label(ev))}</li>" for ev in _evidence_order(data.entries))
+        f"{escape(evidence_label(ev))}</li>" for ev in evidence_order(data.entries))
     return ('<section class="panel chart" aria-labelledby="chart-h">'
             '<h2 id="chart-h">Publication years by evidence type</h2>'
-            f'<p class="sub">{escape(_currency(data.entries, data.today))}</p>'
+            f'<p class="sub">{escape(currency_sentence(data.entries, data.today))}</p>'
             f'{chart_svg(data.entries)}<ul class="legend">{legend}</ul></section>')
 
 
-def _note(finding: Finding) -> str:
+def _note(finding: Finding, with_key: bool = True) -> str:
     word = SEVERITY_WORDS.get(finding.severity, finding.severity)
     check = CHECK_LABELS.get(finding.check, finding.check)
     where = f" ({escape(finding.file)}:{finding.line})" if finding.file and finding.line else ""
-    key = f"<code>{escape(finding.key)}</code> " if finding.key else ""
+    key = f"<code>{escape(finding.key)}</code> " if finding.key and with_key else ""
     return (f'<li><span class="sev sev-{escape(finding.severity)}">{escape(word)}</span> '
             f"{key}{escape(check)}: {escape(finding.message)}{where}</li>")
 
@@ -370,8 +290,8 @@ def _library_panel(data: ReportData) -> str:
 def _filters(data: ReportData) -> str:
     counts = Counter(e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in data.entries)
     evidence = "".join(
-        f'<option value="{escape(ev)}">{escape(_evidence_label(ev))} ({counts[ev]})</option>'
-        for ev in _evidence_order(data.entries))
+        f'<option value="{escape(ev)}">{escape(evidence_label(ev))} ({counts[ev]})</option>'
+        for ev in evidence_order(data.entries))
     tokens = Counter(t for e in data.entries for t in e.problems)
     problems = "".join(f'<option value="{token}">{escape(label)} ({tokens[token]})</option>'
                        for token, label in PROBLEM_FILTERS)
@@ -416,7 +336,7 @@ def _entry(entry: ReportEntry, position: int) -> str:
         + (f' title="{escape(b.why)}"' if b.why else "")
         + f'><span aria-hidden="true">{_SYMBOLS.get(b.state, "")}</span> {escape(b.text)}</li>'
         for b in entry.badges)
-    notes = "".join(_note_in_entry(f) for f in entry.findings)
+    notes = "".join(_note(f, with_key=False) for f in entry.findings)
     classes = f"ref {_evidence_class(entry.evidence)}"
     if any(f.severity == "error" for f in entry.findings):
         classes += " has-error"
@@ -425,7 +345,7 @@ def _entry(entry: ReportEntry, position: int) -> str:
         f'data-evidence="{escape(entry.evidence if entry.evidence in EVIDENCE_COLOURS else "")}" '
         f'data-problems="{escape(" ".join(entry.problems))}">'
         f'<div class="ref-head"><span class="num"{cited}>{number}</span>'
-        f'<span class="ev">{escape(_evidence_label(entry.evidence))}</span>'
+        f'<span class="ev">{escape(evidence_label(entry.evidence))}</span>'
         f'<span class="age">{escape(age)}</span>'
         f'<code class="key">{escape(entry.key)}</code></div>'
         f'<p class="cite">{citation}</p>'
@@ -433,13 +353,6 @@ def _entry(entry: ReportEntry, position: int) -> str:
         + (f'<ul class="badges" aria-label="Check results">{badges}</ul>' if badges else "")
         + (f'<ul class="notes">{notes}</ul>' if notes else "")
         + "</li>")
-
-
-def _note_in_entry(finding: Finding) -> str:
-    word = SEVERITY_WORDS.get(finding.severity, finding.severity)
-    check = CHECK_LABELS.get(finding.check, finding.check)
-    return (f'<li><span class="sev sev-{escape(finding.severity)}">{escape(word)}</span> '
-            f"{escape(check)}: {escape(finding.message)}</li>")
 
 
 def _hash(text: str) -> str:
@@ -474,6 +387,3 @@ def render(data: ReportData) -> str:
         "<footer>Made by reflib <code>refs report</code>. This page loads nothing from the "
         "network; links open only when followed.</footer>"
         f"</main><script>{JS}</script></body></html>\n")
-
-
-__all__ = ["render", "sanitize_html", "chart_svg", "citation_fallback", "doi_url"]

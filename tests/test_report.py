@@ -17,8 +17,8 @@ from reflib.findings import CheckRun, Finding, save_run
 from reflib.layout import Layout
 from reflib.model import Reference
 from reflib.report import age_in_years, assemble, badges_for, format_citations, load_report
+from reflib.report_chart import chart_svg, currency_sentence
 from reflib.report_html import (
-    chart_svg,
     citation_fallback,
     doi_url,
     render,
@@ -234,6 +234,8 @@ def test_chart_stacks_years_by_evidence_type_and_counts_undated_sources():
     assert labels == ["2020", "2021", "2022", "2023", "n.d."]  # empty years show as gaps
     assert len(re.findall(r"<rect ", svg)) == 4
     assert "2020: 1 guideline" in svg and "n.d.: 1 point of care" in svg
+    assert currency_sentence(data.entries, TODAY) == (
+        "Published 2020–2023; median age 4 years as of 2024-04-06. 1 source has no year.")
 
 
 # -- the command --------------------------------------------------------------------------
