@@ -467,6 +467,147 @@ def cite(manuscript, style, marks, output, save_order) -> None:
         click.echo("wrote refs/order.txt; run `refs build` to update the index", err=True)
 
 
+# -- Crossref enrichment ------------------------------------------------------------------
+
+
+def crossref_options(function):
+    """--crossref-url, --mailto and --timeout, shared by `refs enrich` and `refs find-doi`."""
+    options = [
+        click.option("--crossref-url", envvar="REFS_CROSSREF_URL", metavar="URL",
+                     help="Crossref REST API. Env: REFS_CROSSREF_URL. "
+                          "Default: https://api.crossref.org"),
+        click.option("--mailto", envvar=["REFS_MAILTO", "CROSSREF_MAILTO"], metavar="EMAIL",
+                     help="Contact address: Crossref's faster polite pool. "
+                          "Env: REFS_MAILTO or CROSSREF_MAILTO."),
+        click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True,
+                     help="Seconds to wait for one answer."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: float):
+    def make():
+        from reflib.crossref import CrossrefClient
+
+        return CrossrefClient(crossref_url, mailto, timeout=timeout,
+                              notice=lambda message: click.echo(message, err=True))
+
+    return make
+
+
+class _CumulativeBar:
+    """A progress bar on stderr, for callbacks that report (done so far, total)."""
+
+    def __init__(self, label: str) -> None:
+        self.label, self.bar, self.shown = label, None, 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None and total > 1:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        if self.bar is not None and done > self.shown:
+            self.bar.update(done - self.shown)
+            self.shown = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+ENRICH_EXIT_CODES = """\b
+Exit codes:
+  0  every source was enriched, unchanged, or has no DOI (conflicts do not count)
+  1  a DOI is not in Crossref, or a source file cannot be read or written
+  2  usage error
+  3  only because Crossref could not be reached or answered badly: try again"""
+
+
+@cli.command(epilog=ENRICH_EXIT_CODES)
+@click.argument("keys", nargs=-1)
+@click.option("--dry-run", is_flag=True, help="Print the field-level diff; write nothing.")
+@click.option("--refresh", is_flag=True, help="Fetch again even if a record is kept.")
+@click.option("--offline", is_flag=True,
+              help="Use kept records (refs/KEY.crossref.json) only; no network.")
+@click.option("--force", "force", multiple=True, metavar="FIELD",
+              help="Let Crossref overwrite this curated field (repeatable; `entrytype` "
+                   "for the entry type).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@crossref_options
+def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
+           crossref_url, mailto, timeout) -> None:
+    """Fill what sources (default: all with a DOI) lack from their Crossref records.
+
+    Curated fields are never overwritten (except with --force FIELD); each disagreement
+    is listed as a conflict to review. Each record is kept as refs/KEY.crossref.json and
+    the filled fields are written into refs/KEY.bib; a second run changes nothing.
+    Per source: + a filled field, ~ an overwritten one, ! a conflict.
+    """
+    from reflib.enricher import enrich_sources
+    from reflib.output import to_json
+
+    if offline and refresh:
+        raise click.UsageError("--offline and --refresh exclude each other")
+    bar = _CumulativeBar("Crossref") if sys.stderr.isatty() and not offline else None
+    try:
+        report = enrich_sources(_layout(), list(keys), dry_run=dry_run, refresh=refresh,
+                                offline=offline, force=force, progress=bar,
+                                crossref=_crossref_client(crossref_url, mailto, timeout))
+    finally:
+        if bar:
+            bar.close()
+    if fmt == "json":
+        click.echo(to_json(report.to_json()), nl=False)
+    else:
+        for line in report.text_lines():
+            click.echo(line)
+    if report.nothing_kept():
+        click.echo("note: no Crossref record is kept (refs/KEY.crossref.json); run "
+                   "`refs enrich` online to fetch and keep them", err=True)
+    click.echo(report.summary(), err=True)
+    if any(o.wrote_source for o in report.outcomes):
+        click.echo("run `refs build` to update library.bib and the index", err=True)
+    sys.exit(report.exit_code)
+
+
+@cli.command("find-doi", epilog=EXIT_CODES)
+@click.argument("keys", nargs=-1)
+@click.option("--accept", metavar="DOI",
+              help="Write this DOI into the one source KEY, after checking with Crossref "
+                   "that the work exists and its type fits.")
+@click.option("--rows", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="Candidates to ask for and list.")
+@click.option("--dry-run", is_flag=True, help="Show what would be accepted; write nothing.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@crossref_options
+def find_doi(keys, accept: str | None, rows: int, dry_run: bool, fmt: str, crossref_url,
+             mailto, timeout) -> None:
+    """Find DOIs for sources without one (default: all) by bibliographic search.
+
+    A candidate is written only when its title, first author, year (within one), work
+    type and journal or book match and its score clearly leads the runner-up; otherwise
+    the candidates are listed with their scores for you to choose with
+    `refs find-doi KEY --accept DOI`. A chapter is never given its book's DOI.
+    """
+    from reflib.doifinder import find_dois
+    from reflib.output import to_json
+
+    report = find_dois(_layout(), list(keys), accept=accept, dry_run=dry_run, rows=rows,
+                       crossref=_crossref_client(crossref_url, mailto, timeout))
+    if fmt == "json":
+        click.echo(to_json(report.to_json()), nl=False)
+    else:
+        for line in report.text_lines():
+            click.echo(line)
+    click.echo(report.summary(), err=True)
+    if not dry_run and any(f.status == "accepted" for f in report.findings):
+        click.echo("run `refs enrich` to fill the rest, then `refs build`", err=True)
+    sys.exit(report.exit_code)
+
+
 def main() -> None:
     try:
         cli(prog_name="refs")
