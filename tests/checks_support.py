@@ -84,12 +84,14 @@ class FakeCrossref:
     the built records of fixtures/checks/works/ and says "Resource not found." otherwise.
     """
 
-    def __init__(self, messages: dict[str, dict] | None = None, status: int = 200) -> None:
+    def __init__(self, messages: dict[str, dict] | None = None, status: int = 200,
+                 delay: float = 0.0) -> None:
         import threading
         from http.server import ThreadingHTTPServer
 
         self.messages = {d.lower(): m for d, m in (messages or all_messages()).items()}
         self.status = status  # 503: every request fails
+        self.delay = delay  # seconds before each answer, like a distant server
         self.requests: list[str] = []
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -109,6 +111,7 @@ class FakeCrossref:
         self._server.server_close()
 
     def _handler(self):
+        import time
         import urllib.parse
         from http.server import BaseHTTPRequestHandler
 
@@ -120,6 +123,8 @@ class FakeCrossref:
 
             def do_GET(self) -> None:
                 fake.requests.append(self.path)
+                if fake.delay:
+                    time.sleep(fake.delay)
                 parts = urllib.parse.urlsplit(self.path)
                 if fake.status != 200:
                     return self._send(fake.status, "text/html", "<html>unavailable</html>")
