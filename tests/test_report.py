@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reflib.findings import CheckRun, Finding, save_run
+from reflib.findings import CheckRun, Finding, latest_run, save_run
 from reflib.layout import Layout
 from reflib.model import Reference
 from reflib.report import age_in_years, assemble, badges_for, format_citations, load_report
@@ -270,3 +270,29 @@ def test_refs_report_without_an_index_says_what_to_do(run, library: Path):
     assert result.exit_code == 1
     assert "run `refs build` first" in result.stderr
     assert not (library / "r.html").exists()
+
+
+def test_without_a_saved_run_the_report_runs_the_offline_checks_and_saves_nothing(
+        run, library: Path):
+    run("build")
+    data = load_report(Layout(library), now=NOW)
+    assert data.checks.origin == "now"
+    assert data.checks.started == "2024-04-06T12:00:00+00:00"
+    assert data.checks.offline
+    assert ("doi-resolves", "offline (by request)", 6) in data.checks.skipped
+    assert badge_map(data.entries[0].badges)["doi"] == ("skipped", "DOI resolves: not checked")
+    assert load_report(Layout(library), now=NOW, run_checks=False).checks.origin == "none"
+    assert latest_run(library / "db" / "library.db") is None
+
+
+def test_when_the_offline_checks_fail_the_page_says_why(run, library: Path, monkeypatch):
+    import reflib.checks
+
+    def broken(*args, **kwargs):
+        raise ImportError("No module named 'reflib.records'")
+
+    run("build")
+    monkeypatch.setattr(reflib.checks, "check_library", broken)
+    data = load_report(Layout(library), now=NOW)
+    assert data.checks.origin == "none"
+    assert "the offline checks failed (No module named &#x27;reflib.records&#x27;)" in render(data)
