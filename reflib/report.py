@@ -26,7 +26,6 @@ BADGES = (
     ("updates", "Updates", ("updates",)),
     ("currency", "Access date", ("currency",)),
 )
-_BADGE_OF_CHECK = {check: badge for badge, _, checks in BADGES for check in checks}
 _DOI_BADGES = ("doi", "metadata", "updates")  # need a DOI to be made at all
 
 # What an updates finding says, in the words a reader expects; by the update's type when
@@ -134,6 +133,13 @@ def _update_words(found: list[Finding]) -> str:
     return _UPDATE_BY_SEVERITY.get(worst.severity, "Update")
 
 
+def _covers(run: CheckRun, key: str) -> bool:
+    """Whether `run` checked `key`. A run of `refs check KEYS` covers only those sources;
+    a run that does not say which (no `keys`) is taken to cover all of them."""
+    keys = getattr(run, "keys", None)
+    return keys is None or key in keys
+
+
 def badges_for(ref: Reference, findings: list[Finding], run: CheckRun | None) -> tuple[Badge, ...]:
     """The four check badges of one reference; a badge that does not apply is left out."""
     badges = []
@@ -152,6 +158,9 @@ def badges_for(ref: Reference, findings: list[Finding], run: CheckRun | None) ->
                                 " ".join(f.message for f in sorted(graded, key=Finding.rank))))
         elif run is None:
             badges.append(Badge(badge, "not-run", f"{label}: not checked", "checks not run"))
+        elif not _covers(run, ref.key):
+            badges.append(Badge(badge, "not-run", f"{label}: not checked",
+                                "not one of the sources the last `refs check` checked"))
         elif skipped or checks[0] in run.checks_skipped:
             why = skipped[0].message if skipped else run.checks_skipped[checks[0]]
             badges.append(Badge(badge, SKIPPED, f"{label}: not checked", why))

@@ -296,3 +296,12 @@ def test_when_the_offline_checks_fail_the_page_says_why(run, library: Path, monk
     data = load_report(Layout(library), now=NOW)
     assert data.checks.origin == "none"
     assert "the offline checks failed (No module named &#x27;reflib.records&#x27;)" in render(data)
+
+
+def test_a_run_of_some_keys_says_nothing_about_the_others():
+    run = run_of()
+    run.keys = ["a"]  # honoured when CheckRun records the sources a run covered
+    checked, other = (badge_map(badges_for(article(k, doi=f"10.5555/{k}"), [], run))
+                      for k in ("a", "b"))
+    assert checked["doi"] == ("ok", "DOI resolves")
+    assert other["doi"] == ("not-run", "DOI resolves: not checked")
