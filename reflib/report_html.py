@@ -154,8 +154,14 @@ def _initials(given: str) -> str:
 # -- pieces of the page -------------------------------------------------------------------
 
 
+def _evidence_token(evidence: str) -> str:
+    """What the filter matches on: the evidence type, or `none` for an unknown or no type
+    (an empty value would mean "all types")."""
+    return evidence if evidence in EVIDENCE_COLOURS and evidence else "none"
+
+
 def _evidence_class(evidence: str) -> str:
-    return "ev-" + (evidence if evidence in EVIDENCE_COLOURS and evidence else "none")
+    return "ev-" + _evidence_token(evidence)
 
 
 def _luminance(colour: str) -> float:
@@ -241,7 +247,8 @@ def _pick(label: str, count: int, evidence: str = "", problem: str = "",
 def _summary(data: ReportData) -> str:
     counts = Counter(e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in data.entries)
     evidence = "".join(
-        _pick(evidence_label(name), counts[name], evidence=name, swatch=_evidence_class(name))
+        _pick(evidence_label(name), counts[name], evidence=_evidence_token(name),
+              swatch=_evidence_class(name))
         for name in evidence_order(data.entries))
     unchecked = sum("unchecked" in e.problems for e in data.entries)
     severities = "".join(
@@ -290,7 +297,8 @@ def _library_panel(data: ReportData) -> str:
 def _filters(data: ReportData) -> str:
     counts = Counter(e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in data.entries)
     evidence = "".join(
-        f'<option value="{escape(ev)}">{escape(evidence_label(ev))} ({counts[ev]})</option>'
+        f'<option value="{_evidence_token(ev)}">{escape(evidence_label(ev))} ({counts[ev]})'
+        "</option>"
         for ev in evidence_order(data.entries))
     tokens = Counter(t for e in data.entries for t in e.problems)
     problems = "".join(f'<option value="{token}">{escape(label)} ({tokens[token]})</option>'
@@ -342,7 +350,7 @@ def _entry(entry: ReportEntry, position: int) -> str:
         classes += " has-error"
     return (
         f'<li class="{classes}" id="ref-{position}" data-key="{escape(entry.key)}" '
-        f'data-evidence="{escape(entry.evidence if entry.evidence in EVIDENCE_COLOURS else "")}" '
+        f'data-evidence="{_evidence_token(entry.evidence)}" '
         f'data-problems="{escape(" ".join(entry.problems))}">'
         f'<div class="ref-head"><span class="num"{cited}>{number}</span>'
         f'<span class="ev">{escape(evidence_label(entry.evidence))}</span>'

@@ -305,3 +305,11 @@ def test_a_run_of_some_keys_says_nothing_about_the_others():
                       for k in ("a", "b"))
     assert checked["doi"] == ("ok", "DOI resolves")
     assert other["doi"] == ("not-run", "DOI resolves: not checked")
+
+
+def test_sources_without_an_evidence_type_have_their_own_filter_value():
+    refs = [article("a"), article("n", evidence="")]
+    page = render(assemble(refs, ["a", "n"], {}, None, "none", TODAY))
+    assert '<option value="none">Unclassified (1)</option>' in page
+    assert 'data-key="n" data-evidence="none"' in page
+    assert 'data-evidence="none" data-problem=""><span class="swatch ev-none"' in page
