@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from conftest import ROOT
+from fake_crossref import BUILT, FakeCrossref, load_message
 
 from reflib.bibtex import parse_source_text, read_source_file
 from reflib.model import Reference
@@ -24,15 +25,18 @@ DOI_KEYS = {
 
 
 def crossref_message(doi: str) -> dict:
-    """The built Crossref `message` of a fixture work (see fixtures/checks/README.md)."""
-    path = WORKS / (doi.replace("/", "_") + ".json")
-    return json.loads(path.read_text(encoding="utf-8"))["message"]
+    """The built Crossref `message` of a work: one of the six articles (the enrichment
+    suite's fixtures/crossref-built/) or a 10.5555 test work (fixtures/checks/works/)."""
+    if doi in DOI_KEYS:
+        return load_message(BUILT / f"{DOI_KEYS[doi]}.json")
+    return load_message(WORKS / (doi.replace("/", "_") + ".json"))
 
 
 def all_messages() -> dict[str, dict]:
-    messages = {}
+    """Every built work the checks tests use, by DOI."""
+    messages = {doi: crossref_message(doi) for doi in DOI_KEYS}
     for path in sorted(WORKS.glob("*.json")):
-        message = json.loads(path.read_text(encoding="utf-8"))["message"]
+        message = load_message(path)
         messages[message["DOI"]] = message
     return messages
 
@@ -77,82 +81,12 @@ def article(key: str, doi: str, title: str, extra: str = "") -> str:
             f"  volume = {{3}},\n  pages = {{10--20}},\n  doi = {{{doi}}},\n{extra}}}\n")
 
 
-class FakeCrossref:
-    """A small stand-in for Crossref's `/works` API on 127.0.0.1 (single and batch lookups).
+def crossref_server(**options) -> FakeCrossref:
+    """The enrichment suite's fake Crossref, serving the six articles and the test works."""
+    server = FakeCrossref(**options)
+    server.add_works(list(all_messages().values()))
+    return server
 
-    Used until the enrichment suite's fake (tests/fake_crossref.py) is available; it serves
-    the built records of fixtures/checks/works/ and says "Resource not found." otherwise.
-    """
 
-    def __init__(self, messages: dict[str, dict] | None = None, status: int = 200,
-                 delay: float = 0.0) -> None:
-        import threading
-        from http.server import ThreadingHTTPServer
-
-        self.messages = {d.lower(): m for d, m in (messages or all_messages()).items()}
-        self.status = status  # 503: every request fails
-        self.delay = delay  # seconds before each answer, like a distant server
-        self.requests: list[str] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def __enter__(self) -> FakeCrossref:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def _handler(self):
-        import time
-        import urllib.parse
-        from http.server import BaseHTTPRequestHandler
-
-        fake = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                fake.requests.append(self.path)
-                if fake.delay:
-                    time.sleep(fake.delay)
-                parts = urllib.parse.urlsplit(self.path)
-                if fake.status != 200:
-                    return self._send(fake.status, "text/html", "<html>unavailable</html>")
-                if parts.path.startswith("/works/"):
-                    doi = urllib.parse.unquote(parts.path[len("/works/"):]).lower()
-                    if doi in fake.messages:
-                        return self._json({"status": "ok", "message-type": "work",
-                                           "message": fake.messages[doi]})
-                    return self._send(404, "text/plain", "Resource not found.")
-                if parts.path == "/works":
-                    query = urllib.parse.parse_qs(parts.query)
-                    wanted = [f[4:].lower() for value in query.get("filter", [])
-                              for f in value.split(",") if f.startswith("doi:")]
-                    items = [fake.messages[d] for d in wanted if d in fake.messages]
-                    return self._json({"status": "ok", "message-type": "work-list",
-                                       "message": {"items": items,
-                                                   "total-results": len(items)}})
-                return self._send(404, "text/plain", "Resource not found.")
-
-            def _json(self, body: dict) -> None:
-                self._send(200, "application/json", json.dumps(body))
-
-            def _send(self, status: int, ctype: str, text: str) -> None:
-                data = text.encode()
-                self.send_response(status)
-                self.send_header("Content-Type", ctype)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        return Handler
+def batch_requests(server: FakeCrossref) -> list:
+    return [r for r in server.requests if r.path == "/works" and "filter" in r.query]

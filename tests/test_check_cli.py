@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from checks_support import DOI_KEYS, PRINTED_LIST, FakeCrossref
+from checks_support import DOI_KEYS, PRINTED_LIST, crossref_server
 from fake_handles import FakeHandleServer
 from test_checks import closed_port_url
 
@@ -19,7 +19,7 @@ ANNOTATION = re.compile(r"^::(error|warning|notice) (?P<props>[^:]*)::(?P<messag
 @pytest.fixture
 def online(monkeypatch):
     """REFS_DOI_URL and REFS_CROSSREF_URL pointing at the fakes."""
-    with FakeHandleServer(set(DOI_KEYS)) as handles, FakeCrossref() as crossref:
+    with FakeHandleServer(set(DOI_KEYS)) as handles, crossref_server() as crossref:
         monkeypatch.setenv("REFS_DOI_URL", handles.url)
         monkeypatch.setenv("REFS_CROSSREF_URL", crossref.url)
         monkeypatch.setenv("REFS_MAILTO", "checks@example.org")

@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from checks_support import DOI_KEYS, FakeCrossref, article, keep_record
+from checks_support import DOI_KEYS, article, batch_requests, crossref_server, keep_record
 from conftest import write_source
 from fake_handles import FakeHandleServer
 
@@ -38,7 +38,7 @@ def services():
     """The fake handle server (knows the library's DOIs and the test works) and Crossref."""
     registered = set(DOI_KEYS) | {"10.5555/retracted.1", "10.5555/concern.1",
                                   "10.5555/corrected.1", "10.5555/retraction.1", DATACITE}
-    with FakeHandleServer(registered) as handles, FakeCrossref() as crossref:
+    with FakeHandleServer(registered) as handles, crossref_server() as crossref:
         yield handles, crossref
 
 
@@ -78,7 +78,8 @@ def test_the_twelve_as_they_are(library: Path, services) -> None:
                                       "updates"]
     handles, crossref = services
     assert len(handles.requests) == 6
-    assert len(crossref.requests) == 1 and "filter=doi" in crossref.requests[0]
+    assert len(crossref.requests) == 1 and len(batch_requests(crossref)) == 1
+    assert crossref.count(429) == 0
     assert elapsed < 3, f"the twelve took {elapsed:.2f} s"
 
 
@@ -159,7 +160,8 @@ def test_crossref_down_uses_the_kept_record_but_cannot_vouch_for_news(library: P
                                                                        services) -> None:
     handles, _ = services
     keep_record(library, "lee2021learn", "10.2147/JPR.S325665")
-    with FakeCrossref(status=503) as crossref:
+    with crossref_server() as crossref:
+        crossref.inject("503-html", times=100)
         result = run_checks(library, (handles, crossref), keys=["lee2021learn"])
     assert summary(result) == []
     assert [(f.check, f.data["reason"]) for f in result.unverified()] == [("updates",
