@@ -271,7 +271,9 @@ def sentence_case(raw: str, subtitle: str = "capital", first: str = "capital",
     """
     out: list[str] = []
     state = {"start": first, "after": ""}
-    for text, protected in _pieces(strip_delimiters(raw)):
+    latex = strip_delimiters(raw)
+    pieces = _pieces(latex) if "{" in latex or "\\" in latex else [(latex_to_text(latex), False)]
+    for text, protected in pieces:
         if protected:
             out.append(f"{NOCASE_OPEN}{text}{NOCASE_CLOSE}" if markup and text.strip() else text)
             if _LETTERS.search(text):
@@ -279,6 +281,10 @@ def sentence_case(raw: str, subtitle: str = "capital", first: str = "capital",
                 state["after"] = "subtitle" if text.rstrip().endswith(_SUBTITLE_END) else ""
             continue
         for token in _TOKEN.findall(text):
+            if token.islower() and not state["start"] and state["after"] != "subtitle":
+                out.append(token)  # sentence case already: nothing to change
+                state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
+                continue
             if token.isspace() or not _LETTERS.search(token):
                 out.append(token)
                 if token.rstrip().endswith(_SUBTITLE_END):
@@ -314,6 +320,8 @@ def _case_word(token: str, case: str) -> str:
 def _is_title_cased(token: str) -> bool:
     """`Pain`, `Meta-Analysis`, `X-Ray`, `A`: lowering them loses nothing. `ASPN`,
     `McLean`, `O'Brien`, `COVID-19`, `D` (vitamin D), `I` and `II` are kept."""
+    if token.isalpha():  # the common case, fast
+        return token[0].isupper() and (token[1:].islower() if len(token) > 1 else token == "A")
     segments = [s for s in (_NOT_LETTER.sub("", part) for part in token.split("-")) if s]
     if not segments or not segments[0][0].isupper():
         return False

@@ -88,7 +88,10 @@ def parse_names(raw: str) -> list[Name]:
     )
 
     names = []
-    for person in split_multiple_persons_names(strip_delimiters(raw)):
+    value = strip_delimiters(raw)
+    # Without braces "and" can only be a separator: split fast, as BibTeX would.
+    persons = _AND.split(value.strip()) if "{" not in value else split_multiple_persons_names(value)
+    for person in persons:
         person = person.strip()
         if not person:
             continue
@@ -119,6 +122,7 @@ def parse_names(raw: str) -> list[Name]:
 
 
 _PLAIN_NAME = re.compile(r"[^{}\\,]+, [^{}\\,]+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 def _simple_name(person: str) -> Name | None:

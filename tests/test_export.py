@@ -347,7 +347,7 @@ def test_cli_export_to_file(run, library):
     target = library / "out" / "refs.json"
     result = run("export", "--format", "csl-json", "lee2021learn", "-o", str(target))
     assert result.exit_code == 0 and "wrote" in result.stderr
-    assert target.read_text(encoding="utf-8").startswith("[\n  {\n    \"id\": \"lee2021learn\"")
+    assert target.read_text(encoding="utf-8").startswith("[\n{\"id\": \"lee2021learn\"")
 
 
 def test_cli_export_errors(run, library):
