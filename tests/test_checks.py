@@ -232,3 +232,23 @@ def test_a_broken_source_file_is_a_syntax_error(library: Path) -> None:
     write_source(library, "broken", "@article{broken,\n  title = {Unclosed,\n")
     result = run_checks(library, offline=True)
     assert ("broken", "syntax", "error") in summary(result)
+
+
+def test_progress_counts_every_answer(library: Path, services) -> None:
+    seen = []
+    handles, crossref = services
+    opts = CheckOptions(doi_url=handles.url, crossref_url=crossref.url, today=ARTICLE_DATE,
+                        mailto="checks@example.org")
+    check_library(Layout(library), options=opts, progress=lambda n, total: seen.append((n, total)))
+    assert seen[0] == (0, 12) and {t for _, t in seen} == {12}
+    assert sum(n for n, _ in seen) == 12  # six DOIs asked of the handle API and of Crossref
+
+
+def test_the_erratum_of_reference_4_is_a_notice_naming_it(library: Path) -> None:
+    from fake_crossref import BUILT
+
+    with FakeHandleServer(set(DOI_KEYS)) as handles, crossref_server() as crossref:
+        crossref.add_fixture(BUILT / "sayed2022lowback-with-built-erratum.json")
+        result = run_checks(library, (handles, crossref), keys=["sayed2022lowback"])
+    assert summary(result) == [("sayed2022lowback", "updates", "notice")]
+    assert "10.5555/built.erratum.jpr.s386879" in result.findings[0].message
