@@ -356,6 +356,9 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
     from reflib.checks import CheckOptions, check_library
     from reflib.report_formats import render, summary
 
+    if "against" in only and not against:
+        raise click.UsageError("--only against needs --against FILE")
+
     options = CheckOptions(offline=offline, doi_url=doi_url, crossref_url=crossref_url,
                            mailto=mailto, max_age_months=max_age,
                            against=Path(against) if against else None, only=tuple(only),

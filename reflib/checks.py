@@ -182,8 +182,9 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
 
         made.append(AGAINST)
         text = options.against.read_text(encoding="utf-8-sig")
-        found.extend(compare_printed_list(text, _display_path(layout, options.against),
-                                          refs, order))
+        printed = compare_printed_list(text, _display_path(layout, options.against), refs,
+                                       order)
+        found.extend(f for f in printed if not keys or f.key is None or f.key in selected_keys)
     run = CheckRun(sorted(found, key=lambda f: (f.rank(), f.key or "", f.check)),
                    offline=options.offline, checks_made=made, checks_skipped=skipped)
     saved = False

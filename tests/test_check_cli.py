@@ -159,3 +159,8 @@ def test_without_an_index_says_so(run, online) -> None:
 def test_unknown_key_is_an_error(run) -> None:
     result = run("check", "--offline", "nosuchkey")
     assert result.exit_code == 1 and "no source with key 'nosuchkey'" in result.stderr
+
+
+def test_only_against_needs_a_list(run) -> None:
+    result = run("check", "--offline", "--only", "against")
+    assert result.exit_code == 2 and "--against FILE" in result.stderr
