@@ -195,6 +195,20 @@ def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+_throttles: dict[tuple[str, bool], Throttle] = {}
+_throttles_lock = threading.Lock()
+
+
+def _shared_throttle(base_url: str, mailto: str | None) -> Throttle:
+    """One throttle per server and pool in a process, so that two clients (an enrich and
+    a check in one run) together stay within the limits too."""
+    with _throttles_lock:
+        key = (base_url, bool(mailto))
+        if key not in _throttles:
+            _throttles[key] = Throttle(POLITE_POOL if mailto else PUBLIC_POOL)
+        return _throttles[key]
+
+
 class CrossrefClient:
     """A polite, throttled client of the Crossref REST API (see the module docstring)."""
 
@@ -214,7 +228,8 @@ class CrossrefClient:
         self.retry = retry or RetryPolicy()
         self.batch_size = max(1, batch_size)
         self.max_workers = max(1, max_workers)
-        self.throttle = Throttle(limits or (POLITE_POOL if self.mailto else PUBLIC_POOL))
+        self.throttle = Throttle(limits) if limits else _shared_throttle(self.base_url,
+                                                                         self.mailto)
         self.stats = Stats()
         self._budget = RetryBudget(self.retry.budget)
         self._now = now

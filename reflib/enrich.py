@@ -174,14 +174,16 @@ def _iso(date: tuple[int, ...]) -> str:
 def dates_of(message: dict) -> dict[str, tuple[int, ...]]:
     """The work's dates by kind; `issued` is the earliest of print and online."""
     kinds = {"print": "published-print", "online": "published-online", "issued": "issued",
-             "posted": "posted"}
+             "posted": "posted", "approved": "approved"}
     return {kind: date for kind, key in kinds.items() if (date := _date(message, key))}
 
 
 def cited_date(message: dict) -> tuple[int, ...]:
-    """The date a citation prints: the print issue's when there is one, else `issued`."""
+    """The date a citation prints: the print issue's when there is one, else `issued`
+    (a thesis has only the date it was approved)."""
     dates = dates_of(message)
-    return dates.get("print") or dates.get("issued") or dates.get("online") or ()
+    return (dates.get("print") or dates.get("issued") or dates.get("online")
+            or dates.get("posted") or dates.get("approved") or ())
 
 
 def _orcid(value: Any) -> str:
@@ -350,7 +352,7 @@ def _event(key: str) -> Callable[[_Context], str | None]:
 
 def _institution(kind: str) -> Callable[[_Context], str | None]:
     """The first institution's name, for the entry types that use one."""
-    wanted = {"howpublished": ("misc",), "school": ("phdthesis",),
+    wanted = {"howpublished": ("misc",), "school": ("phdthesis", "mastersthesis"),
               "institution": ("techreport",)}[kind]
 
     def read(ctx: _Context) -> str | None:
@@ -482,6 +484,9 @@ def map_work(message: dict[str, Any]) -> MappedWork:
     """Crossref's `message` for one work -> BibTeX entry type and raw field values."""
     crossref_type = str(message.get("type") or "other")
     work_type = TYPES.get(crossref_type, TYPES["other"])
+    degree = " ".join(_strings(message, "degree")).lower()
+    if crossref_type == "dissertation" and "master" in degree:
+        work_type = WorkType("mastersthesis")
     people = {role: people_of(message, role) for role in ("author", "editor")}
     ctx = _Context(message, work_type, people, cited_date(message))
     fields = {name: raw for name, rule in FIELD_RULES if (raw := rule(ctx))}

@@ -38,6 +38,7 @@ _SYMBOLS = {
     "textquoteleft": "‘", "textquoteright": "’", "textquotedblleft": "“",
     "textquotedblright": "”", "guillemotleft": "«", "guillemotright": "»", "pounds": "£",
     "euro": "€", "textdegree": "°", "textbackslash": "\\", "textasciitilde": "~",
+    "textasciicircum": "^", "textbraceleft": "{", "textbraceright": "}",
     "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">",
     "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "kappa": "κ",
     "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "omega": "ω",

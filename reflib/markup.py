@@ -14,9 +14,11 @@ import html
 import re
 
 _ESCAPES = {
-    "\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "&": r"\&", "%": r"\%", "$": r"\$",
+    "\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
+    "&": r"\&", "%": r"\%", "$": r"\$",
     "#": r"\#", "_": r"\_", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}",
 }  # fmt: skip
+# Braces are escaped as words: BibTeX counts `\}` as a closing brace all the same.
 # Pairs the decoder reads as typography (`--` is an en dash, ``` `` ``` a quote): kept apart.
 _LIGATURES = re.compile(r"([-`'])(?=\1)")
 _SPACES = re.compile(r"\s+")
