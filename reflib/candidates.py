@@ -101,12 +101,15 @@ def query_of(ref: Reference) -> str:
     return " ".join(p for p in parts if p).strip()
 
 
-def _first_family(ref: Reference, crossref_type: str) -> str:
-    """Our first person to compare: authors, or editors for an edited book."""
-    people = ref.authors or (ref.editors if crossref_type in _BOOKS or not ref.authors
-                             else [])
-    first = people[0] if people else None
-    return (first.family_full or first.literal) if first else ""
+def _first_people(ref: Reference, item: dict[str, Any]) -> tuple[str, str, str]:
+    """(role, our first family, theirs): authors with authors; for an edited work with no
+    authors of ours, editors with editors. A book's editor never stands for a chapter's
+    author."""
+    role, ours = ("author", ref.authors) if ref.authors else ("editor", ref.editors)
+    theirs = people_of(item, role)
+    mine = (ours[0].family_full or ours[0].literal) if ours else ""
+    other = (theirs[0].family or theirs[0].literal) if theirs else ""
+    return role, mine, other
 
 
 def evaluate(ref: Reference, item: dict[str, Any]) -> Candidate:
@@ -117,20 +120,19 @@ def evaluate(ref: Reference, item: dict[str, Any]) -> Candidate:
     years = sorted({d[0] for d in dates_of(item).values() if d})
     containers = [markup_to_text(c) for c in (item.get("container-title") or [])
                   + (item.get("short-container-title") or []) if isinstance(c, str)]
-    people = people_of(item, "author") or people_of(item, "editor")
-    theirs = people[0].family or people[0].literal if people else ""
+    role, ours, theirs = _first_people(ref, item)
     checks = []
 
     similarity = max(title_similarity(ref.title, title), title_similarity(ref.title, full_title))
     checks.append(Check("title", bool(ref.title) and similarity >= TITLE_MIN,
                         f"similarity {similarity:.2f}" if ref.title else "we have no title"))
 
-    ours = _first_family(ref, crossref_type)
     if not ours:
-        checks.append(Check("author", False, "we have no author to compare"))
+        checks.append(Check("author", False, "we have no author or editor to compare"))
     else:
         same = bool(theirs) and squash(ours) == squash(theirs)
-        checks.append(Check("author", same, f"ours {ours!r}, theirs {theirs or 'none'!r}"))
+        checks.append(Check("author", same, f"first {role}: ours {ours!r}, theirs "
+                            f"{theirs or 'none'!r}"))
 
     if ref.year is None:
         checks.append(Check("year", False, "we have no year"))
@@ -182,9 +184,9 @@ def decide(ref: Reference, items: list[dict[str, Any]]) -> Decision:
         return Decision(None, f"the top hit {best.doi} (score {best.score:.1f}) does not "
                         f"clearly lead {runner_up.doi} ({runner_up.score:.1f}); "
                         f"it needs {LEAD:g} times the runner-up's score", candidates)
-    return Decision(best, f"{best.doi} matches title, first author, year, type"
-                    + (" and container" if any(c.name == "container" for c in best.checks)
-                       else "") + f", and leads with score {best.score:.1f}", candidates)
+    matched = [c.name if c.name != "author" else "first author" for c in best.checks]
+    return Decision(best, f"{best.doi} matches {', '.join(matched[:-1])} and {matched[-1]}, "
+                    f"and leads with score {best.score:.1f}", candidates)
 
 
 def accept_problems(ref: Reference, item: dict[str, Any]) -> tuple[list[Check], list[Check]]:
