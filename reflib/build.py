@@ -19,7 +19,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import findings, index
+from . import findings, index, provenance
 from .bibtex import format_entry, format_library, parse_source_text, sort_key
 from .errors import InvalidLibrary, Problem
 from .fsutil import atomic_write_text
@@ -290,6 +290,10 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     states = scan(layout, cache, new_index.add if new_index else None)
     order, _ = read_order(layout)
     problems = validate(layout, states)
+    records = provenance.scan_records(  # refs/*.crossref.json: kept Crossref records
+        layout, None if cache is None else provenance.read_cache(layout.db_path),
+        {s.key for s in states if s.key})
+    problems += records.problems
     errors = [p for p in problems if p.severity != "warning"]
     if errors or (strict and problems):
         raise InvalidLibrary(problems, "sources")
@@ -306,10 +310,10 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     order_sig = _order_signature(layout)
     changed = [s for s in states if not s.reused]
     order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
-    index_stale = cache is None or bool(changed or removed) or order_changed
-    touched = cache is not None and any(
+    index_stale = cache is None or bool(changed or removed) or order_changed or records.stale
+    touched = cache is not None and (any(
         cache[s.rel][:2] != (s.size, s.mtime_ns) or cache[s.rel][6] != s.warnings
-        for s in states if s.reused)
+        for s in states if s.reused) or records.touched)
 
     if check:
         if old_library != library_text:
@@ -324,13 +328,14 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
                              for rel in removed]
             if order_changed:
                 report.stale.append("db/library.db: refs/order.txt changed since the last build")
+            report.stale += records.stale_lines()
         return report
 
     if new_index is not None:
-        new_index.finish(states, order, order_sig)
+        new_index.finish(states, order, order_sig, records)
         report.index_written = report.full = True
     elif index_stale or touched:
-        _update_index(layout, states, cache, removed, order, order_sig)
+        _update_index(layout, states, cache, removed, order, order_sig, records)
         report.index_written = index_stale
     if old_library != library_text:
         atomic_write_text(layout.library_bib, library_text)
@@ -374,12 +379,14 @@ class _NewIndex:
         if len(self.pending["fields"]) > 20_000:
             _flush(self.conn, self.pending)
 
-    def finish(self, states: list[FileState], order: list[str], order_sig: str) -> None:
+    def finish(self, states: list[FileState], order: list[str], order_sig: str,
+               records: provenance.RecordScan) -> None:
         import sqlite_utils
 
         conn = self.conn
         _flush(conn, self.pending)
         index.insert_rows(conn, "files", _file_rows(states))
+        provenance.write_all(conn, records)
         index.set_order(conn, order)
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
         index.create_schema(conn)  # adds full-text search over the rows just loaded
@@ -417,7 +424,7 @@ def _flush(conn: sqlite3.Connection, tables: dict[str, list[dict]]) -> None:
 
 
 def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],
-                  order: list[str], order_sig: str) -> None:
+                  order: list[str], order_sig: str, records: provenance.RecordScan) -> None:
     """Apply only what changed, in one transaction: all of it lands or none of it."""
     changed = [s for s in states if not s.reused]
     stale_keys = [cache[rel][5].key for rel in removed] + [
@@ -437,5 +444,6 @@ def _update_index(layout: Layout, states: list[FileState], cache: dict, removed:
             index.insert_rows(conn, "files", rows)
             index.set_order(conn, order)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
+            provenance.update(conn, records)
     finally:
         conn.close()

@@ -14,7 +14,7 @@ from typing import Any
 from .latex import VERBATIM_FIELDS, field_text
 from .model import Reference
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "4"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
@@ -81,6 +81,19 @@ CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
     entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT,
     warnings TEXT);
+CREATE TABLE IF NOT EXISTS crossref_records (
+    key TEXT PRIMARY KEY, doi TEXT NOT NULL, work_doi TEXT, type TEXT, title TEXT,
+    container TEXT, fetched TEXT, source TEXT, file TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS crossref_applied (
+    key TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, recorded TEXT,
+    PRIMARY KEY (key, field));
+CREATE TABLE IF NOT EXISTS record_files (
+    path TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, sha1 TEXT);
+CREATE VIEW IF NOT EXISTS provenance AS
+    SELECT f.key AS key, f.name AS field, f.raw AS value,
+           CASE WHEN a.value = f.raw THEN 'crossref' ELSE 'curated' END AS origin,
+           CASE WHEN a.value = f.raw THEN a.recorded END AS recorded
+    FROM fields f LEFT JOIN crossref_applied a ON a.key = f.key AND a.field = f.name;
 CREATE INDEX IF NOT EXISTS sources_year ON sources(year);
 CREATE INDEX IF NOT EXISTS sources_doi ON sources(doi);
 CREATE INDEX IF NOT EXISTS authors_family ON authors(family);

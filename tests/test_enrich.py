@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import pytest
@@ -502,3 +503,93 @@ def test_cli_exit_codes(run, library: Path, crossref_server) -> None:
     assert result.exit_code == 3 and "lee2021learn: unavailable" in result.stdout
     assert "cannot connect" in result.stdout
 
+
+
+# -- kept records and provenance in the index ----------------------------------------------
+
+
+def crossref_tables(db: Path) -> dict[str, list]:
+    import sqlite3
+
+    conn = sqlite3.connect(db)
+    try:
+        return {table: sorted(map(repr, conn.execute(f"SELECT * FROM {table}")))
+                for table in ("crossref_records", "crossref_applied", "provenance")} | {
+            "record_files": sorted(map(repr, conn.execute(
+                "SELECT path, key, sha1 FROM record_files")))}
+    finally:
+        conn.close()
+
+
+def test_build_loads_records_and_provenance(library: Path, crossref_server) -> None:
+    import sqlite3
+
+    from reflib.build import build
+
+    layout = Layout(library)
+    enrich_sources(layout, crossref=client(crossref_server), now=lambda: NOW)
+    build(layout)
+    conn = sqlite3.connect(library / "db" / "library.db")
+    rows = conn.execute("SELECT key, field, value, recorded FROM provenance "
+                        "WHERE origin = 'crossref' ORDER BY key").fetchall()
+    assert rows[0] == ("cohen2020lumbar", "publisher", "{BMJ}", NOW) and len(rows) == 6
+    curated = conn.execute("SELECT count(*) FROM provenance WHERE origin = 'curated' "
+                           "AND key = 'cohen2020lumbar'").fetchone()[0]
+    assert curated == len(read_source_file(layout.source_path("cohen2020lumbar"),
+                                           library)[0].fields) - 1
+    record = conn.execute("SELECT doi, type, json_extract(message, '$.volume') "
+                          "FROM crossref_records WHERE key = 'hurley2022cervical'").fetchone()
+    assert record == ("10.1136/rapm-2021-103031", "journal-article", "47")
+    conn.close()
+
+
+def test_incremental_record_changes_equal_a_full_build(library: Path, crossref_server,
+                                                       tmp_path_factory) -> None:
+    from reflib.build import build
+
+    layout = Layout(library)
+    enrich_sources(layout, crossref=client(crossref_server), now=lambda: NOW)
+    build(layout)
+    assert build(layout, check=True).stale == []
+    layout.crossref_path("lee2021learn").touch()  # same content: nothing to redo
+    assert build(layout, check=True).stale == []
+    build(layout)
+    # a person edits a Crossref value: it becomes curated; a record is dropped; one moves
+    path = layout.source_path("cohen2020lumbar")
+    path.write_text(path.read_text().replace("{BMJ}", "{BMJ Publishing}"))
+    layout.crossref_path("janapala2021efficacy").unlink()
+    kept = json.loads(layout.crossref_path("hurley2022cervical").read_text())
+    kept["applied"] = {}
+    layout.crossref_path("hurley2022cervical").write_text(json.dumps(kept))
+    stale = build(layout, check=True).stale
+    assert "db/library.db: refs/hurley2022cervical.crossref.json changed since the last " \
+           "build" in stale
+    assert "db/library.db: refs/janapala2021efficacy.crossref.json was removed since the " \
+           "last build" in stale
+    build(layout)
+    assert build(layout, check=True).stale == []
+    incremental = crossref_tables(library / "db" / "library.db")
+    full = tmp_path_factory.mktemp("full")
+    shutil.copytree(library / "refs", full / "refs")
+    build(Layout(full))
+    assert incremental == crossref_tables(full / "db" / "library.db")
+    origins = {row for row in incremental["provenance"] if "'crossref'" in row}
+    assert len(origins) == 3  # lee, manchikanti, sayed keep their Crossref publisher
+
+
+def test_build_reports_broken_and_orphan_records(library: Path) -> None:
+    from reflib.build import build
+    from reflib.errors import InvalidLibrary
+
+    layout = Layout(library)
+    (library / "refs" / "gone2020.crossref.json").write_text(
+        (BUILT / "lee2021learn.json").read_text())
+    report = build(layout)
+    assert [str(w) for w in report.warnings] == [
+        "refs/gone2020.crossref.json:1: warning: a kept Crossref record without a source: "
+        "no refs/gone2020.bib; delete it, or rename it with its source"]
+    layout.crossref_path("lee2021learn").write_text('{"doi": "10.2147/JPR.S325665",\n')
+    with pytest.raises(InvalidLibrary) as caught:
+        build(layout)
+    assert any(str(p).startswith("refs/lee2021learn.crossref.json:2: not valid JSON")
+               for p in caught.value.problems)
