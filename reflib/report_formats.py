@@ -15,10 +15,10 @@ from .findings import SEVERITIES, SKIPPED, Finding, as_dict
 FORMATS = ("text", "json", "junit", "github")
 _COLOURS = {"error": "red", "warning": "yellow", "notice": "cyan", SKIPPED: "bright_black"}
 _SKIP_REASONS = {
-    "offline": "not checked, offline by request",
-    "unavailable": "could not check (network)",
-    "no-record": "not compared, no Crossref record (a DOI of another agency)",
-    "not-registered": "not compared, the DOI is not registered",
+    "offline": "offline, by request",
+    "unavailable": "the network failed",
+    "no-record": "no Crossref record (a DOI of another agency)",
+    "not-registered": "the DOI is not registered",
 }
 _DOI_CHECKS = ("doi-resolves", "metadata", "updates")
 
@@ -104,7 +104,8 @@ def to_text(result, colour: bool = False) -> str:
             details = sorted({f.data.get("detail") for f in found if f.data.get("detail")})
             why = _SKIP_REASONS.get(reason, reason) + (f": {details[0]}" if details else "")
             lines.append(f"  {paint(f'{check:<13}', SKIPPED)} {len(keys)} source"
-                         f"{'s' if len(keys) != 1 else ''} ({why}): {', '.join(keys)}")
+                         f"{'s' if len(keys) != 1 else ''}, {why}")
+            lines.append(f"  {'':<13} {', '.join(keys)}")
         lines.append("")
     lines.append(summary(result))
     return "\n".join(lines) + "\n"

@@ -138,8 +138,7 @@ def test_offline_does_not_touch_the_network(run, monkeypatch) -> None:
     monkeypatch.setenv("REFS_DOI_URL", closed_port_url())
     result = run("check", "--offline", "--max-age", "1000")
     assert result.exit_code == 0
-    assert "not checked, offline by request" in result.stdout
-    assert "6 sources" in result.stdout
+    assert "doi-resolves  6 sources, offline, by request" in result.stdout
 
 
 def test_runs_are_saved_for_the_report(run, online, library: Path) -> None:
