@@ -12,8 +12,10 @@ from fake_crossref import BUILT, FakeCrossref, load_message
 from reflib.bibtex import parse_source_text, read_source_file
 from reflib.model import Reference
 
-WORKS = Path(__file__).resolve().parent / "fixtures" / "checks" / "works"
-PRINTED_LIST = ROOT.parent / "shared" / "reference-data" / "article-reference-list.txt"
+CHECKS_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
+WORKS = CHECKS_FIXTURES / "works"
+# The article's printed reference list, copied from ../shared/reference-data/ unchanged.
+PRINTED_LIST = CHECKS_FIXTURES / "article-reference-list.txt"
 DOI_KEYS = {
     "10.2147/JPR.S325665": "lee2021learn",
     "10.2147/JPR.S323362": "janapala2021efficacy",
