@@ -319,8 +319,10 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
         if old_library != library_text:
             report.stale.append("library.bib is out of date with refs/"
                                 if old_library is not None else "library.bib does not exist")
-        if cache is None:
-            report.stale.append("db/library.db does not exist or has an old schema")
+        if cache is None and layout.db_path.exists():
+            report.stale.append("db/library.db has an old schema or cannot be read")
+        elif cache is None:
+            pass  # db/ is not committed: a fresh clone has no index to be stale
         else:
             report.stale += [f"db/library.db: {s.rel} changed since the last build"
                              for s in changed]
