@@ -13,6 +13,7 @@ changes nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +36,7 @@ from .records import CrossrefRecord, RecordError, keep_record, load_kept_record
 ENRICHED, UNCHANGED, NO_DOI, NOT_KEPT = "enriched", "unchanged", "no-doi", "not-kept"
 NOT_FOUND, UNAVAILABLE, INVALID = "not-found", "unavailable", "invalid"
 FAILED = frozenset({NOT_FOUND, UNAVAILABLE, INVALID})
+WRITERS = 8  # threads that merge and write sources once the records are in
 
 
 @dataclass
@@ -298,6 +300,7 @@ def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
             client.close()
 
     when = now()
+    jobs = []
     for outcome, text, ref, kept in work:
         result = fetched.get(ref.doi.lower())
         if result is not None and not result.ok:
@@ -307,7 +310,11 @@ def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
         outcome.record_source = "crossref" if result is not None else "kept"
         if result is not None and kept is not None and record.same_work_as(kept):
             record = kept  # only volatile keys moved: keep the file, and its fetch date
-        _enrich_one(layout, outcome, text, ref, record, kept, force, dry_run, when)
+        jobs.append((layout, outcome, text, ref, record, kept, force, dry_run, when))
+    # Each source writes its own two files; threads overlap the file system's waits.
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        for future in [pool.submit(_enrich_one, *job) for job in jobs]:
+            future.result()
     return report
 
 

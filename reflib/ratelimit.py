@@ -91,18 +91,22 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 
 
 class Throttle:
-    """Keeps request starts within a sliding window and in-flight requests within a cap.
+    """Keeps requests within a sliding window and in-flight requests within a cap.
 
-    The window is kept a little wider than announced (`margin`), so that requests that
-    leave on time still arrive within the limit after network jitter. Thread-safe.
+    The server counts a request when it arrives, which we cannot see: a request leaves
+    some time after its slot is given (a busy thread lags) and arrives later still. What
+    we do know is that it arrived before its answer came back. So a finished request
+    counts in the window from the moment it finished, and one in flight counts as if it
+    arrived just now: the window we keep always covers the server's, and the limit is
+    never exceeded, whatever the network or the threads do. Thread-safe.
     """
 
-    def __init__(self, limits: Limits, margin: float = 0.05,
+    def __init__(self, limits: Limits, margin: float = 0.01,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self._limits = limits
         self._margin = margin
         self._clock = clock
-        self._starts: deque[float] = deque()
+        self._done: deque[float] = deque()  # when answers came back, oldest first
         self._in_flight = 0
         self._paused_until = 0.0
         self._cond = threading.Condition()
@@ -135,28 +139,30 @@ class Throttle:
         """Seconds until a request may start; 0 when it may start now. Lock held."""
         if self._in_flight >= self._limits.concurrency:
             return float("inf")  # woken by a release
-        wait = self._paused_until - now
         window = self._limits.interval * (1 + self._margin)
-        while self._starts and self._starts[0] <= now - window:
-            self._starts.popleft()
-        if len(self._starts) >= self._limits.requests:
-            oldest = self._starts[len(self._starts) - self._limits.requests]
-            wait = max(wait, oldest + window - now)
+        while self._done and self._done[0] <= now - window:
+            self._done.popleft()
+        wait = self._paused_until - now
+        over = len(self._done) + self._in_flight - self._limits.requests + 1
+        if over > 0:
+            if over > len(self._done):
+                return float("inf")  # only requests in flight fill the window
+            wait = max(wait, self._done[over - 1] + window - now)
         return max(0.0, wait)
 
     def acquire(self) -> None:
         with self._cond:
             while True:
-                now = self._clock()
-                wait = self._wait_needed(now)
+                wait = self._wait_needed(self._clock())
                 if wait <= 0:
-                    self._starts.append(now)
                     self._in_flight += 1
                     return
                 self._cond.wait(None if wait == float("inf") else wait)
 
     def release(self) -> None:
+        """The answer is in: the request counts in the window from now."""
         with self._cond:
+            self._done.append(self._clock())
             self._in_flight -= 1
             self._cond.notify_all()
 

@@ -55,13 +55,22 @@ class CrossrefRecord:
         return {name: entry.get("value", "") for name, entry in self.applied.items()}
 
     def to_json(self) -> str:
-        data = {"doi": self.doi, "source": self.source, "fetched": self.fetched,
-                "applied": self.applied, "message": self.message}
-        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+        """The file's text: one line per key of the record and of the message, so that a
+        diff shows which of Crossref's fields changed (and it writes fast)."""
+        head = {"doi": self.doi, "source": self.source, "fetched": self.fetched,
+                "applied": self.applied}
+        lines = [f"  {_compact(k)}: {_compact(v)}," for k, v in head.items()]
+        body = [f"    {_compact(k)}: {_compact(v)}" for k, v in self.message.items()]
+        message = "{\n" + ",\n".join(body) + "\n  }" if body else "{}"
+        return "{\n" + "\n".join(lines) + f'\n  "message": {message}\n}}\n'
 
     def same_work_as(self, other: CrossrefRecord) -> bool:
         """True when the two messages differ at most in volatile keys."""
         return _stable(self.message) == _stable(other.message)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
 
 
 def _stable(message: dict[str, Any]) -> dict[str, Any]:

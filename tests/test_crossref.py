@@ -250,14 +250,14 @@ def test_the_polite_pool_limits_are_never_exceeded_with_latency() -> None:
 
 def test_announced_limits_are_followed() -> None:
     with FakeCrossref(rate=3, concurrency=1) as server:
-        dois = [f"10.5555/adapt.{i}" for i in range(12)]
+        dois = [f"10.5555/adapt.{i}" for i in range(8)]
         server.add_works([work_message(d) for d in dois])
         with client_for(server, limits=POLITE_POOL, batch_size=1) as crossref:
             results = crossref.fetch_works(dois)  # starts too fast, learns, slows down
             assert all(r.ok for r in results.values())
             assert crossref.throttle.limits == Limits(3, 1.0, 1)
             server.reset_log()
-            more = [f"10.5555/adapt.more.{i}" for i in range(5)]
+            more = [f"10.5555/adapt.more.{i}" for i in range(4)]
             server.add_works([work_message(d) for d in more])
             assert all(r.ok for r in crossref.fetch_works(more).values())
         assert server.count(429) == 0
@@ -397,15 +397,21 @@ def test_backoff_grows_with_jitter_and_honours_retry_after() -> None:
     assert 2.0 <= policy.delay(1, retry_after=2.0, rng=rng) <= 3.0
 
 
-def test_throttle_spaces_starts_within_the_window() -> None:
+def test_throttle_counts_requests_until_a_window_after_their_answer() -> None:
     clock = [0.0]
     throttle = Throttle(Limits(2, 1.0, 5), margin=0.0, clock=lambda: clock[0])
     throttle.acquire()
     throttle.acquire()
-    assert throttle._wait_needed(0.5) == pytest.approx(0.5)
-    assert throttle._wait_needed(1.0) == 0.0
-    throttle.pause(5.0)
-    assert throttle._wait_needed(1.0) == pytest.approx(4.0)
+    assert throttle._wait_needed(5.0) == float("inf")  # in flight: they count as now
+    clock[0] = 0.2
+    throttle.release()  # answered at 0.2: counts until 1.2
+    clock[0] = 0.4
+    throttle.release()
+    assert throttle._wait_needed(0.5) == pytest.approx(0.7)
+    assert throttle._wait_needed(1.2) == 0.0
+    clock[0] = 1.2
+    throttle.pause(5.0)  # the server asked: nobody starts before 6.2
+    assert throttle._wait_needed(1.2) == pytest.approx(5.0)
 
 
 def test_kept_records_load_offline(tmp_path: Path) -> None:

@@ -494,7 +494,11 @@ def test_cli_offline_says_nothing_is_kept(run) -> None:
     assert "6 without a DOI, 6 without a kept record" in result.stderr
 
 
-def test_cli_exit_codes(run, library: Path, crossref_server) -> None:
+def test_cli_exit_codes(run, library: Path, crossref_server, monkeypatch) -> None:
+    import reflib.crossref
+
+    monkeypatch.setattr(reflib.crossref, "RetryPolicy",
+                        lambda: RetryPolicy(attempts=2, base=0.01))  # a quick give-up
     assert run("enrich", "--offline", "--refresh").exit_code == 2
     assert run("enrich", "nosuchkey", "--offline").exit_code == 1
     with FakeCrossref() as down:
