@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .enrich import dates_of, people_of
+from .crossref_work import dates_of, people_of
 from .markup import markup_to_text
 from .model import Reference
 from .textmatch import fold, squash, title_similarity

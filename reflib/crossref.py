@@ -18,7 +18,8 @@ Public API:
 - `fetch_works(dois, progress=None) -> dict[doi, WorkResult]`: many DOIs in few requests
   (`/works?filter=doi:A,doi:B&rows=N`), one request each for those a batch did not return,
   in threads within the limits. Never raises for one DOI's failure: each result holds a
-  record or an error.
+  record or an error. Keys are the DOIs as given (normalised, first spelling wins);
+  `progress(done, total)` is called in the caller's thread as DOIs are settled.
 - `search_bibliographic(query, rows=5) -> list[dict]`: works with Crossref's `score`.
 - `load_kept_record(layout, key)` / `load_kept_records(layout)`: the records kept in
   refs/KEY.crossref.json, offline (re-exported from reflib.records).
@@ -36,7 +37,6 @@ TypeError, JSONDecodeError) are turned into ours here; nothing outside sees them
 from __future__ import annotations
 
 import os
-import re
 import sys
 import threading
 import time
@@ -45,9 +45,17 @@ from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
-from .errors import BadResponse, CrossrefError, NotFound, RateLimited, Unavailable
+from .crossref_answers import (
+    answer_failure,
+    doi_from_location,
+    encode_doi,
+    is_doi_shaped,
+    list_items,
+    work_message,
+)
+from .errors import BadResponse, CrossrefError, NotFound, Unavailable
 from .model import normalize_doi
 from .ratelimit import POLITE_POOL, PUBLIC_POOL, Limits, RetryBudget, RetryPolicy, Throttle
 from .ratelimit import retry_after_seconds as _retry_after
@@ -62,11 +70,6 @@ MAILTO_ENVS = ("REFS_MAILTO", "CROSSREF_MAILTO")
 BATCH_SIZE = 50  # DOIs per filter request; Crossref allows rows up to 1000
 MAX_FILTER_CHARS = 4000  # keep batch URLs well under common 8 KB limits
 MAX_REDIRECTS = 5
-NOT_FOUND_TEXT = "resource not found."
-
-# Looser than model.is_valid_doi on purpose: old SICI DOIs hold spaces, and the gateway's
-# job is to carry any DOI to Crossref whole; the validator judges DOI fields.
-_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/.+$", re.S)
 
 _notice_lock = threading.Lock()
 _noticed: set[str] = set()
@@ -74,24 +77,6 @@ _noticed: set[str] = set()
 
 def _stderr_notice(message: str) -> None:
     print(message, file=sys.stderr)
-
-
-def is_doi_shaped(doi: str) -> bool:
-    """`10.` + registrant + `/` + any suffix (spaces included)."""
-    return bool(_DOI_SHAPE.match(doi))
-
-
-def encode_doi(doi: str) -> str:
-    """A DOI as one URL path segment run: `#`, `?`, `;`, `<`, `>`, spaces, `%` encoded.
-
-    `10.1002/(SICI)1097-4636(199812)43:4<466::AID-JBM16>3.0.CO;2-#` ->
-    `10.1002/%28SICI%291097-4636%28199812%2943%3A4%3C466%3A%3AAID-JBM16%3E3.0.CO%3B2-%23`.
-    The slash after the prefix stays; a trailing slash is encoded, since habanero strips it.
-    """
-    encoded = quote(doi, safe="/")
-    if encoded.endswith("/"):
-        encoded = encoded[:-1] + "%2F"
-    return encoded
 
 
 def resolve_settings(base_url: str | None = None, mailto: str | None = None
@@ -338,40 +323,10 @@ class CrossrefClient:
                 text = f"{what}: the connection to {host} failed ({error or type(error).__name__})"
             return _Failure(Unavailable(text), retryable=True)
         response = call.response
-        status = response.status_code
-        kind = _content_kind(response)
-        if 300 <= status < 400 and response.headers.get("location"):
+        if 300 <= response.status_code < 400 and response.headers.get("location"):
             raise _Moved(response.headers["location"])
-        if status == 404:
-            if kind == "text" and response.text.strip().lower() == NOT_FOUND_TEXT:
-                return _Failure(_with_status(NotFound(f"{what}: Crossref has no such work "
-                                                      "(404 Resource not found.)"), 404), False)
-            return _Failure(_with_status(Unavailable(
-                f"{what}: {host} answered 404 with {kind}, not Crossref's 'Resource not "
-                "found.'; check --crossref-url"), 404), False)
-        if status == 429:
-            wait_for = _retry_after(response.headers.get("retry-after"))
-            return _Failure(_with_status(RateLimited(
-                f"{what}: {host} is rate limiting us (429)"), 429), True, wait_for)
-        if status >= 500:
-            wait_for = _retry_after(response.headers.get("retry-after")) if status == 503 \
-                else None
-            return _Failure(_with_status(Unavailable(
-                f"{what}: {host} answered {status} {response.reason_phrase} ({kind})"), status),
-                True, wait_for)
-        if status == 400:
-            return _Failure(_with_status(BadResponse(
-                f"{what}: Crossref refused the request (400): {_crossref_message(response)}"),
-                400), False)
-        if status >= 400:
-            return _Failure(_with_status(Unavailable(
-                f"{what}: {host} answered {status} {response.reason_phrase}"), status), False)
-        if kind != "JSON":
-            return _Failure(_with_status(BadResponse(
-                f"{what}: {host} answered {status} with {kind}, not JSON"), status), True)
-        return _Failure(_with_status(BadResponse(
-            f"{what}: unreadable answer from {host} ({type(exc).__name__}: {exc})"), status),
-            True)
+        error, retryable, wait_for = answer_failure(what, host, response, exc)
+        return _Failure(error, retryable, wait_for)
 
     # -- the API -------------------------------------------------------------------------
 
@@ -392,13 +347,13 @@ class CrossrefClient:
                 data = self._request(
                     what, lambda d=current: self._crossref.works(ids=[encode_doi(d)]))
             except _Moved as moved:
-                new = _doi_from_location(moved.location)
+                new = doi_from_location(moved.location)
                 if not new:
                     raise BadResponse(f"{what}: redirected to {moved.location!r}, which "
                                       "names no work") from None
                 current = new
                 continue
-            message = _work_message(data, what)
+            message = work_message(data, what)
             return CrossrefRecord(doi=asked, message=message, source=self.work_url(current),
                                   fetched=self._now())
         raise BadResponse(f"Crossref lookup of {asked}: more than {MAX_REDIRECTS} redirects")
@@ -480,7 +435,9 @@ class CrossrefClient:
         try:
             data = self._request(what, lambda: self._crossref.works(
                 filter={"doi": list(chunk)}, limit=len(chunk)))
-            items = _list_items(data, what)
+            items = list_items(data, what)
+        except _Moved:  # not seen from Crossref's filter route; ask each DOI its own way
+            return {}, list(chunk), None
         except CrossrefError as exc:
             if getattr(exc, "status", None) == 400:  # the filter was refused: ask singly
                 return {}, list(chunk), None
@@ -510,70 +467,16 @@ class CrossrefClient:
         """Works matching a free-text citation (`query.bibliographic`), best first, each
         with Crossref's relevance `score`."""
         what = "Crossref search"
-        data = self._request(what, lambda: self._crossref.works(
-            query_bibliographic=query, limit=rows,
-            filter=dict(filters) if filters else None))
-        return [item for item in _list_items(data, what) if isinstance(item, dict)]
+        try:
+            data = self._request(what, lambda: self._crossref.works(
+                query_bibliographic=query, limit=rows,
+                filter=dict(filters) if filters else None))
+        except _Moved as moved:
+            raise BadResponse(f"{what}: redirected to {moved.location!r}") from None
+        return [item for item in list_items(data, what) if isinstance(item, dict)]
 
 
 def _habanero_request_error() -> type[Exception]:
     from habanero.exceptions import RequestError
 
     return RequestError
-
-
-def _with_status(error: CrossrefError, status: int) -> CrossrefError:
-    error.status = status  # type: ignore[attr-defined]
-    return error
-
-
-def _content_kind(response: Any) -> str:
-    ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
-    if "json" in ctype:
-        return "JSON"
-    if "html" in ctype or response.text.lstrip()[:1] == "<":
-        return "an HTML page"
-    if ctype.startswith("text/"):
-        return "text"
-    return ctype or "no content type"
-
-
-def _crossref_message(response: Any) -> str:
-    """The human message of a Crossref JSON error, else the start of the body."""
-    try:
-        message = response.json().get("message")
-    except ValueError:
-        return response.text.strip()[:200] or "no message"
-    if isinstance(message, list) and message and isinstance(message[0], dict):
-        return "; ".join(str(m.get("message", m)) for m in message)
-    if isinstance(message, dict):
-        return str(message.get("message") or message.get("description") or message)
-    return str(message)
-
-
-def _work_message(data: Any, what: str) -> dict[str, Any]:
-    message = data.get("message") if isinstance(data, dict) else None
-    if not isinstance(message, dict) or not message.get("DOI"):
-        raise BadResponse(f"{what}: the answer holds no work (no message.DOI)")
-    return message
-
-
-def _list_items(data: Any, what: str) -> list[Any]:
-    message = data.get("message") if isinstance(data, dict) else None
-    items = message.get("items") if isinstance(message, dict) else None
-    if not isinstance(items, list):
-        raise BadResponse(f"{what}: the answer holds no list of works (no message.items)")
-    return items
-
-
-_WORKS_PATH = re.compile(r"/works/(.+)$")
-
-
-def _doi_from_location(location: str) -> str:
-    """The DOI a redirect points to: `/works/10.26434/chemrxiv.5406907.v5` -> that DOI."""
-    path = urlsplit(location).path
-    match = _WORKS_PATH.search(path)
-    if not match:
-        return ""
-    doi = normalize_doi(unquote(match.group(1)))
-    return doi if is_doi_shaped(doi) else ""

@@ -11,11 +11,27 @@ from Crossref's `message`. The merge policy and the field-level diff are in refl
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .crossref_work import (
+    SERIOUS_UPDATES,
+    Person,
+    cited_date,
+    date_of,
+    dates_of,
+    first,
+    iso,
+    license_of,
+    numbers_of,
+    page_range,
+    people_of,
+    relations_of,
+    strings,
+    update_list,
+    updates_of,
+)
 from .latex import MONTHS
 from .markup import escape_latex, jats_abstract_to_latex, markup_to_latex, markup_to_text
 
@@ -85,41 +101,6 @@ LANGUAGES = {
     "zh": "chinese", "ko": "korean", "ar": "arabic", "he": "hebrew", "la": "latin",
 }  # fmt: skip
 
-# Licence versions worth citing, best first; text-and-data-mining terms are not the licence.
-LICENSE_VERSIONS = ("vor", "unspecified", "am")
-
-# Update types a reader must know about before citing the work.
-SERIOUS_UPDATES = frozenset({"retraction", "withdrawal", "removal", "expression_of_concern",
-                             "partial_retraction"})
-
-
-@dataclass(frozen=True)
-class Person:
-    """An author or editor as Crossref lists them; `literal` for organisations."""
-
-    family: str = ""
-    given: str = ""
-    suffix: str = ""
-    literal: str = ""
-    orcid: str = ""
-
-    def bibtex(self) -> str:
-        """`van Zundert, Jan`, `King, Jr., Martin`, `{World Health Organization}`."""
-        if self.literal:
-            return "{" + escape_latex(self.literal) + "}"
-        family = escape_latex(self.family)
-        if "," in self.family or re.search(r"\band\b", self.family, re.I):
-            family = "{" + family + "}"
-        elif " " in self.family.strip() and not self.given:
-            family = "{" + family + "}"  # else BibTeX reads "Tieppo Francio" as given + family
-        parts = [family]
-        if self.suffix:
-            parts.append(escape_latex(self.suffix))
-        if self.given:
-            parts.append(escape_latex(self.given))
-        return ", ".join(parts)
-
-
 @dataclass(frozen=True)
 class MappedWork:
     """What a Crossref record says about a work, as BibTeX, plus what the merge needs."""
@@ -134,141 +115,6 @@ class MappedWork:
     notices: tuple[str, ...] = ()
 
 
-# -- reading Crossref's message ---------------------------------------------------------
-
-
-def _strings(message: dict, key: str) -> list[str]:
-    value = message.get(key)
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list):
-        return []
-    return [str(v) for v in value if isinstance(v, (str, int)) and str(v).strip()]
-
-
-def _first(message: dict, key: str) -> str:
-    values = _strings(message, key)
-    return values[0] if values else ""
-
-
-def _date(message: dict, key: str) -> tuple[int, ...]:
-    """`{"date-parts": [[2022, 11, 24]]}` -> (2022, 11, 24); () when absent or empty."""
-    value = message.get(key)
-    try:
-        parts = value["date-parts"][0]
-    except (TypeError, KeyError, IndexError):
-        return ()
-    out: list[int] = []
-    for part in parts or ():
-        try:
-            out.append(int(part))
-        except (TypeError, ValueError):
-            break
-    return tuple(out)
-
-
-def _iso(date: tuple[int, ...]) -> str:
-    return "-".join(f"{part:04d}" if i == 0 else f"{part:02d}" for i, part in enumerate(date))
-
-
-def dates_of(message: dict) -> dict[str, tuple[int, ...]]:
-    """The work's dates by kind; `issued` is the earliest of print and online."""
-    kinds = {"print": "published-print", "online": "published-online", "issued": "issued",
-             "posted": "posted", "approved": "approved"}
-    return {kind: date for kind, key in kinds.items() if (date := _date(message, key))}
-
-
-def cited_date(message: dict) -> tuple[int, ...]:
-    """The date a citation prints: the print issue's when there is one, else `issued`
-    (a thesis has only the date it was approved)."""
-    dates = dates_of(message)
-    return (dates.get("print") or dates.get("issued") or dates.get("online")
-            or dates.get("posted") or dates.get("approved") or ())
-
-
-def _orcid(value: Any) -> str:
-    match = re.search(r"\d{4}-\d{4}-\d{4}-\d{3}[\dX]", str(value or ""))
-    return match.group() if match else ""
-
-
-def people_of(message: dict, role: str) -> tuple[Person, ...]:
-    people = []
-    for item in message.get(role) or ():
-        if not isinstance(item, dict):
-            continue
-        family = " ".join(p for p in (item.get("non-dropping-particle"),
-                                      item.get("dropping-particle"), item.get("family"))
-                          if isinstance(p, str) and p.strip())
-        family, given = markup_to_text(family), markup_to_text(str(item.get("given") or ""))
-        if family:
-            people.append(Person(family=family, given=given,
-                                 suffix=markup_to_text(str(item.get("suffix") or "")),
-                                 orcid=_orcid(item.get("ORCID"))))
-        elif item.get("name"):
-            people.append(Person(literal=markup_to_text(str(item["name"])),
-                                 orcid=_orcid(item.get("ORCID"))))
-    return tuple(people)
-
-
-def _pages(page: str) -> str:
-    """`2807–2831`, `2807-2831` or `2807 - 2831` -> `2807--2831`; `e33693` stays."""
-    return re.sub(r"\s*[-‐‑‒–—−]+\s*", "--", page.strip())
-
-
-def _isbn_or_issn(message: dict, typed_key: str, plain_key: str) -> tuple[str, str]:
-    """(primary, electronic): the print number first, else the electronic one alone."""
-    typed = [t for t in message.get(typed_key) or () if isinstance(t, dict) and t.get("value")]
-    prints = [str(t["value"]) for t in typed if t.get("type") == "print"]
-    electronic = [str(t["value"]) for t in typed if t.get("type") == "electronic"]
-    if prints:
-        return prints[0], electronic[0] if electronic else ""
-    if electronic:
-        return electronic[0], ""
-    plain = _strings(message, plain_key)
-    return (plain[0] if plain else ""), ""
-
-
-def _license(message: dict) -> str:
-    licences = [item for item in message.get("license") or () if isinstance(item, dict)]
-    for version in LICENSE_VERSIONS:
-        for item in licences:
-            if item.get("content-version") == version and item.get("URL"):
-                return str(item["URL"])
-    return ""
-
-
-def _updates(message: dict, key: str) -> list[tuple[str, str, str]]:
-    """(type, DOI, date) of `updated-by` or `update-to`, without self-references."""
-    own = str(message.get("DOI", "")).lower()
-    updates = []
-    for item in message.get(key) or ():
-        if not isinstance(item, dict) or not item.get("DOI"):
-            continue
-        if str(item["DOI"]).lower() == own:
-            continue  # "new_version" notices that point at the work itself
-        updates.append((str(item.get("type") or "update"), str(item["DOI"]),
-                        _iso(_date(item, "updated"))))
-    return updates
-
-
-def _update_list(updates: list[tuple[str, str, str]]) -> str:
-    return "; ".join(f"{kind}: {doi}" + (f" ({date})" if date else "")
-                     for kind, doi, date in updates)
-
-
-def _relations(message: dict) -> str:
-    relation = message.get("relation")
-    if not isinstance(relation, dict):
-        return ""
-    parts = []
-    for kind in sorted(relation):
-        for item in relation[kind] if isinstance(relation[kind], list) else ():
-            if isinstance(item, dict) and item.get("id"):
-                id_type = str(item.get("id-type") or "id")
-                parts.append(f"{kind}: {id_type}:{item['id']}")
-    return "; ".join(parts)
-
-
 # -- the table ----------------------------------------------------------------------------
 
 
@@ -280,7 +126,7 @@ class _Context:
     date: tuple[int, ...]
 
     def containers(self) -> list[str]:
-        return [markup_to_text(c) for c in _strings(self.message, "container-title")]
+        return [markup_to_text(c) for c in strings(self.message, "container-title")]
 
 
 def _braced(text: str) -> str | None:
@@ -312,7 +158,7 @@ def _orcids(role: str) -> Callable[[_Context], str | None]:
 def _titled(key: str) -> Callable[[_Context], str | None]:
     """A title with words like `DNA` braced, unless the whole title shouts in capitals."""
     def read(ctx: _Context) -> str | None:
-        title = _first(ctx.message, key)
+        title = first(ctx.message, key)
         text = markup_to_text(title)
         if not text:
             return None
@@ -337,7 +183,7 @@ def _container(where: str) -> Callable[[_Context], str | None]:
 def _short_journal(ctx: _Context) -> str | None:
     if ctx.work_type.container != "journal":
         return None
-    short = markup_to_text(_first(ctx.message, "short-container-title"))
+    short = markup_to_text(first(ctx.message, "short-container-title"))
     return _braced(short) if short and short not in ctx.containers()[:1] else None
 
 
@@ -361,7 +207,7 @@ def _institution(kind: str) -> Callable[[_Context], str | None]:
         names = [str(i.get("name")) for i in ctx.message.get("institution") or ()
                  if isinstance(i, dict) and i.get("name")]
         if not names and kind == "institution":
-            names = _strings(ctx.message, "publisher")
+            names = strings(ctx.message, "publisher")
         return _braced(markup_to_text(names[0])) if names else None
     return read
 
@@ -376,7 +222,7 @@ def _label(ctx: _Context) -> str | None:
 
 
 def _plain(key: str) -> Callable[[_Context], str | None]:
-    return lambda ctx: _braced(markup_to_text(_first(ctx.message, key)))
+    return lambda ctx: _braced(markup_to_text(first(ctx.message, key)))
 
 
 def _year(ctx: _Context) -> str | None:
@@ -388,27 +234,27 @@ def _month(ctx: _Context) -> str | None:
 
 
 def _online(ctx: _Context) -> str | None:
-    online = _date(ctx.message, "published-online")
-    return "{" + _iso(online) + "}" if online else None
+    online = date_of(ctx.message, "published-online")
+    return "{" + iso(online) + "}" if online else None
 
 
 def _page_range(ctx: _Context) -> str | None:
-    page = _first(ctx.message, "page")
-    if not page or page == _first(ctx.message, "article-number"):
+    page = first(ctx.message, "page")
+    if not page or page == first(ctx.message, "article-number"):
         return None
-    return "{" + "--".join(escape_latex(p) for p in _pages(page).split("--")) + "}"
+    return "{" + "--".join(escape_latex(p) for p in page_range(page).split("--")) + "}"
 
 
 def _number(which: str) -> Callable[[_Context], str | None]:
     def read(ctx: _Context) -> str | None:
         typed, plain = ("isbn-type", "ISBN") if which.endswith("isbn") else ("issn-type", "ISSN")
-        primary, electronic = _isbn_or_issn(ctx.message, typed, plain)
+        primary, electronic = numbers_of(ctx.message, typed, plain)
         return _braced(electronic if which.startswith("e") else primary)
     return read
 
 
 def _language(ctx: _Context) -> str | None:
-    code = _first(ctx.message, "language").lower()
+    code = first(ctx.message, "language").lower()
     return _braced(LANGUAGES.get(code, code)) if code else None
 
 
@@ -421,7 +267,7 @@ def _abstract(ctx: _Context) -> str | None:
 
 
 def _edition(ctx: _Context) -> str | None:
-    edition = _first(ctx.message, "edition-number")
+    edition = first(ctx.message, "edition-number")
     return _braced(edition) if edition and ctx.work_type.entry_type == "book" else None
 
 
@@ -461,10 +307,10 @@ FIELD_RULES: tuple[tuple[str, Callable[[_Context], str | None]], ...] = (
     ("url", lambda ctx: _verbatim(str((ctx.message.get("resource") or {})
                                       .get("primary", {}).get("URL") or ""))),
     ("language", _language),
-    ("license", lambda ctx: _braced(_license(ctx.message))),
-    ("updatedby", lambda ctx: _braced(_update_list(_updates(ctx.message, "updated-by")))),
-    ("updateto", lambda ctx: _braced(_update_list(_updates(ctx.message, "update-to")))),
-    ("relation", lambda ctx: _braced(_relations(ctx.message))),
+    ("license", lambda ctx: _braced(license_of(ctx.message))),
+    ("updatedby", lambda ctx: _braced(update_list(updates_of(ctx.message, "updated-by")))),
+    ("updateto", lambda ctx: _braced(update_list(updates_of(ctx.message, "update-to")))),
+    ("relation", lambda ctx: _braced(relations_of(ctx.message))),
     ("abstract", _abstract),
 )
 
@@ -484,7 +330,7 @@ def map_work(message: dict[str, Any]) -> MappedWork:
     """Crossref's `message` for one work -> BibTeX entry type and raw field values."""
     crossref_type = str(message.get("type") or "other")
     work_type = TYPES.get(crossref_type, TYPES["other"])
-    degree = " ".join(_strings(message, "degree")).lower()
+    degree = " ".join(strings(message, "degree")).lower()
     if crossref_type == "dissertation" and "master" in degree:
         work_type = WorkType("mastersthesis")
     people = {role: people_of(message, role) for role in ("author", "editor")}
@@ -504,14 +350,14 @@ def map_work(message: dict[str, Any]) -> MappedWork:
 
 def _alternatives(message: dict, ctx: _Context) -> dict[str, frozenset[str]]:
     """Values that agree with Crossref although they are not the one we would write."""
-    title = markup_to_text(_first(message, "title"))
-    subtitle = markup_to_text(_first(message, "subtitle"))
+    title = markup_to_text(first(message, "title"))
+    subtitle = markup_to_text(first(message, "subtitle"))
     numbers = {kind: frozenset(
         str(t.get("value")) for t in message.get(f"{kind}-type") or () if isinstance(t, dict)
-    ) | frozenset(_strings(message, kind.upper())) for kind in ("issn", "isbn")}
-    code = _first(message, "language").lower()
+    ) | frozenset(strings(message, kind.upper())) for kind in ("issn", "isbn")}
+    code = first(message, "language").lower()
     containers = ctx.containers() + [markup_to_text(s) for s in
-                                     _strings(message, "short-container-title")]
+                                     strings(message, "short-container-title")]
     return {
         "title": frozenset({title, f"{title}: {subtitle}", f"{title}. {subtitle}"}
                            if subtitle else {title}),
@@ -520,17 +366,17 @@ def _alternatives(message: dict, ctx: _Context) -> dict[str, frozenset[str]]:
         "issn": numbers["issn"], "eissn": numbers["issn"],
         "isbn": numbers["isbn"], "eisbn": numbers["isbn"],
         "language": frozenset({code, LANGUAGES.get(code, code)}) if code else frozenset(),
-        "doi": frozenset(_strings(message, "alternative-id")),
+        "doi": frozenset(strings(message, "alternative-id")),
     }
 
 
 def _notices(message: dict) -> tuple[str, ...]:
     notices = []
-    for kind, doi, date in _updates(message, "updated-by"):
+    for kind, doi, date in updates_of(message, "updated-by"):
         serious = kind.lower() in SERIOUS_UPDATES
         when = f" on {date}" if date else ""
         notices.append(f"{'WARNING: ' if serious else ''}Crossref lists a {kind.replace('_', ' ')}"
                        f" of this work{when}: doi:{doi}")
-    for kind, doi, _ in _updates(message, "update-to"):
+    for kind, doi, _ in updates_of(message, "update-to"):
         notices.append(f"this work is itself a {kind.replace('_', ' ')} of doi:{doi}")
     return tuple(notices)

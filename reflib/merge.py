@@ -18,7 +18,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from .enrich import ENTRY_TYPE_GROUPS, FIELD_ORDER, MappedWork, Person
+from .crossref_work import Person
+from .enrich import ENTRY_TYPE_GROUPS, FIELD_ORDER, MappedWork
 from .latex import VERBATIM_FIELDS, field_text
 from .model import Name, Reference
 from .textmatch import fold, squash
