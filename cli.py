@@ -15,9 +15,9 @@ from reflib.layout import Layout
 EXIT_CODES = """\b
 Exit codes:
   0  success
-  1  invalid data, or a check that failed
+  1  invalid data, a check that failed, or a source that could not be enriched
   2  usage error (bad option or argument)
-  3  some checks could not be made (network down); nothing failed"""
+  3  some checks or Crossref lookups could not be made (network down); nothing failed"""
 
 FORMATS = click.Choice(["table", "json", "csv", "keys"])
 
