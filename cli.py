@@ -566,6 +566,8 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
     else:
         for line in report.text_lines():
             click.echo(line)
+    for notice in report.notices:
+        click.echo(f"note: {notice}", err=True)
     if report.nothing_kept():
         click.echo("note: no Crossref record is kept (refs/KEY.crossref.json); run "
                    "`refs enrich` online to fetch and keep them", err=True)

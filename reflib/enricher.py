@@ -77,6 +77,7 @@ class EnrichReport:
     offline: bool = False
     requests: int = 0
     rate_limited: int = 0
+    notices: list[str] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -133,7 +134,8 @@ class EnrichReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"dry_run": self.dry_run, "offline": self.offline, "exit_code": self.exit_code,
-                "summary": self.summary(), "sources": [o.to_json() for o in self.outcomes]}
+                "summary": self.summary(), "notices": self.notices,
+                "sources": [o.to_json() for o in self.outcomes]}
 
 
 def _now() -> str:
@@ -242,8 +244,15 @@ def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
     `crossref` makes the gateway client (reflib.crossref.CrossrefClient) when something
     must be fetched; it is not called offline or when every record is kept.
     """
-    force = tuple(force)
+    force = tuple(name.lower() for name in force)
     report = EnrichReport([], dry_run=dry_run, offline=offline)
+    from .enrich import FIELD_RULES
+    from .merge import ENTRY_TYPE
+
+    mapped = {name for name, _ in FIELD_RULES} | {ENTRY_TYPE}
+    report.notices += [f"--force {name}: Crossref gives no field '{name}'; nothing to force "
+                       f"(fields: {', '.join(sorted(mapped))})"
+                       for name in force if name not in mapped]
     work: list[tuple[Outcome, str, Reference, CrossrefRecord | None]] = []
     for key, path in select_sources(layout, keys):
         outcome = Outcome(key, layout.rel(path), UNCHANGED)

@@ -488,7 +488,8 @@ def test_cli_enrich_text_and_json(run, library: Path, crossref_server) -> None:
 
 
 def test_cli_offline_says_nothing_is_kept(run) -> None:
-    result = run("enrich", "--offline")
+    result = run("enrich", "--offline", "--force", "jornal")
+    assert "note: --force jornal: Crossref gives no field 'jornal'" in result.stderr
     assert result.exit_code == 0
     assert "no Crossref record is kept" in result.stderr
     assert "6 without a DOI, 6 without a kept record" in result.stderr
@@ -597,3 +598,28 @@ def test_build_reports_broken_and_orphan_records(library: Path) -> None:
         build(layout)
     assert any(str(p).startswith("refs/lee2021learn.crossref.json:2: not valid JSON")
                for p in caught.value.problems)
+
+
+def test_people_organisations_particles_suffixes_and_braces() -> None:
+    message = {"DOI": "10.5555/people", "type": "journal-article", "title": ["T"],
+               "author": [
+                   {"name": "World Health Organization & Partners"},
+                   {"given": "Jan", "family": "Zundert", "non-dropping-particle": "van"},
+                   {"given": "Martin Luther", "family": "King", "suffix": "Jr."},
+                   {"given": "Vinicius", "family": "Tieppo Francio"},
+                   {"family": "Tieppo Francio"},
+                   {"given": "Ana", "family": "Smith, Jones"},
+                   {"given": "Øyvind", "family": "Ødegård",
+                    "ORCID": "https://orcid.org/0000-0002-1825-009X"},
+               ]}
+    work = map_work(message)
+    assert work.fields["author"] == (
+        "{{World Health Organization \\& Partners} and van Zundert, Jan and "
+        "King, Jr., Martin Luther and Tieppo Francio, Vinicius and {Tieppo Francio} and "
+        "{Smith, Jones}, Ana and Ødegård, Øyvind}")
+    assert work.fields["author+an:orcid"] == '{7="0000-0002-1825-009X"}'
+    ref = Reference("k", "article", {"author": work.fields["author"]})
+    assert [n.display() for n in ref.authors] == [
+        "World Health Organization & Partners", "van Zundert, Jan",
+        "King, Jr., Martin Luther", "Tieppo Francio, Vinicius", "Tieppo Francio",
+        "Smith, Jones, Ana", "Ødegård, Øyvind"]
