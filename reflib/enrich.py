@@ -373,10 +373,15 @@ def _alternatives(message: dict, ctx: _Context) -> dict[str, frozenset[str]]:
 def _notices(message: dict) -> tuple[str, ...]:
     notices = []
     for kind, doi, date in updates_of(message, "updated-by"):
-        serious = kind.lower() in SERIOUS_UPDATES
+        serious = "WARNING: " if kind.lower() in SERIOUS_UPDATES else ""
         when = f" on {date}" if date else ""
-        notices.append(f"{'WARNING: ' if serious else ''}Crossref lists a {kind.replace('_', ' ')}"
-                       f" of this work{when}: doi:{doi}")
+        notices.append(f"{serious}Crossref lists {_a(kind)} of this work{when}: doi:{doi}")
     for kind, doi, _ in updates_of(message, "update-to"):
-        notices.append(f"this work is itself a {kind.replace('_', ' ')} of doi:{doi}")
+        notices.append(f"this work is itself {_a(kind)} of doi:{doi}")
     return tuple(notices)
+
+
+def _a(kind: str) -> str:
+    """`erratum` -> `an erratum`, `expression_of_concern` -> `an expression of concern`."""
+    words = kind.replace("_", " ")
+    return ("an " if words[:1].lower() in "aeiou" else "a ") + words

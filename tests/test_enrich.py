@@ -128,6 +128,9 @@ def test_a_retraction_is_a_warning() -> None:
     message["updated-by"] = [{"DOI": "10.5555/built.retraction", "type": "retraction",
                               "updated": {"date-parts": [[2024, 2, 1]]}}]
     assert map_work(message).notices[0].startswith("WARNING: Crossref lists a retraction")
+    erratum = map_work(load_message(BUILT / "sayed2022lowback-with-built-erratum.json"))
+    assert erratum.notices == ("Crossref lists an erratum of this work on 2023-01-10: "
+                               "doi:10.5555/built.erratum.jpr.s386879",)
 
 
 def test_preprint_with_unicode_names_and_orcids() -> None:
