@@ -626,3 +626,27 @@ def test_people_organisations_particles_suffixes_and_braces() -> None:
         "World Health Organization & Partners", "van Zundert, Jan",
         "King, Jr., Martin Luther", "Tieppo Francio, Vinicius", "Tieppo Francio",
         "Smith, Jones, Ana", "Ødegård, Øyvind"]
+
+
+def test_a_redirected_doi_end_to_end(library: Path, crossref_server) -> None:
+    crossref_server.add_fixture(RECORDED / "works_10.26434_chemrxiv.5406907.v5.json")
+    crossref_server.redirect("10.26434/chemrxiv.5406907", "10.26434/chemrxiv.5406907.v5")
+    layout = Layout(library)
+    layout.source_path("gill2018").write_text(
+        "@misc{gill2018,\n  title = {Binding Modes of Ligands Using Enhanced Sampling "
+        "({BLUES})},\n  doi = {10.26434/chemrxiv.5406907},\n}\n")
+    report = enrich_sources(layout, ["gill2018"], crossref=client(crossref_server))
+    outcome = report.outcomes[0]
+    assert [(c.field, c.crossref) for c in outcome.plan.conflicts if c.field == "doi"] == [
+        ("doi", "10.26434/chemrxiv.5406907.v5")]
+    assert any("redirected" in n for n in outcome.plan.notices)
+    kept = load_kept_record(layout, "gill2018")
+    assert (kept.doi, kept.work_doi) == ("10.26434/chemrxiv.5406907",
+                                         "10.26434/chemrxiv.5406907.v5")
+    assert [r.status for r in crossref_server.requests] == [301, 200]
+    forced = enrich_sources(layout, ["gill2018"], force=["doi"], offline=True,
+                            crossref=client(crossref_server))
+    assert forced.outcomes[0].status == ENRICHED
+    assert "doi = {10.26434/chemrxiv.5406907.v5}" in layout.source_path("gill2018").read_text()
+    again = enrich_sources(layout, ["gill2018"], offline=True, crossref=client(crossref_server))
+    assert again.outcomes[0].status == UNCHANGED and again.outcomes[0].record_source == "kept"
