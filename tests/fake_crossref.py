@@ -344,7 +344,8 @@ class FakeCrossref:
         doi = match.group(1)
         if doi.lower() in self.redirects:
             new = self.redirects[doi.lower()]
-            return 301, b"", "", {"Location": "/works/" + quote(new, safe="/")}
+            body = (RECORDED / "works_301_10.26434_chemrxiv.5406907.txt").read_bytes()  # empty
+            return 301, body, "", {"Location": "/works/" + quote(new, safe="/")}
         message = self.works.get(doi.lower())
         if message is None:
             return 404, NOT_FOUND, "text/plain", {}
