@@ -135,7 +135,36 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
     if not refs:
         return loaded, []
     items = [to_csl(ref, loaded.spec.subtitle) for ref in refs]
+    if fmt != "text":
+        # citeproc-py passes the data's text through unescaped; escape it here, so that
+        # a title holding `<script>` or `&` shows as text in HTML and Markdown.
+        escape = _html_text if fmt == "html" else _markdown_text
+        items = [_escape_item(item, escape) for item in items]
     return loaded, cslstyle.render_entries(loaded, items, _formatter(fmt))
+
+
+_NOCASE = re.compile(r'(<span class="nocase">|</span>)')
+
+
+def _html_text(text: str) -> str:
+    """Escape markup in data text, keeping the nocase spans citeproc-py reads."""
+    return "".join(part if _NOCASE.fullmatch(part) else html.escape(part, quote=False)
+                   for part in _NOCASE.split(text))
+
+
+def _markdown_text(text: str) -> str:
+    return "".join(part if _NOCASE.fullmatch(part) else _md_escape(html.escape(part, False))
+                   for part in _NOCASE.split(text))
+
+
+def _escape_item(value, escape):
+    """Every string of a CSL-JSON item escaped, except its id and type."""
+    if isinstance(value, dict):
+        return {k: (v if k in ("id", "type") else _escape_item(v, escape))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_item(v, escape) for v in value]
+    return escape(value) if isinstance(value, str) else value
 
 
 def _formatter(fmt: str):

@@ -356,3 +356,20 @@ def test_cli_export_errors(run, library):
     assert result.exit_code == 2 and "unknown style 'nope'" in result.stderr
     result = run("export", "nosuchkey")
     assert result.exit_code == 1 and "no source with key 'nosuchkey'" in result.stderr
+
+
+def test_markup_in_the_data_is_escaped_in_html_and_markdown() -> None:
+    """A title holding markup shows as text: citeproc-py itself passes data unescaped."""
+    from reflib.export import format_bibliography
+    from reflib.model import Reference
+
+    ref = Reference("x", "article", {
+        "author": "{Doe, Jane}", "title": "{A <script>alert(1)</script> & {ASPN} title}",
+        "journal": "{J <i>Tests</i>}", "year": "2020", "volume": "1", "pages": "1--2"})
+    html_entry = format_bibliography([ref], "ama", "html")[0]
+    assert "<script>" not in html_entry and "&lt;script&gt;alert(1)&lt;/script&gt;" in html_entry
+    assert "&amp; ASPN title" in html_entry and "<i>J &lt;i&gt;Tests&lt;/i&gt;</i>" in html_entry
+    markdown = format_bibliography([ref], "ama", "markdown")[0]
+    assert "<script>" not in markdown and "&lt;script&gt;" in markdown
+    text = format_bibliography([ref], "ama", "text")[0]
+    assert "A <script>alert(1)</script> & ASPN title" in text
