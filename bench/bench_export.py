@@ -64,8 +64,7 @@ def whole_process(runs: int = 7) -> float:
 
 
 def citeproc_alone(items: list[dict]) -> int:
-    from citeproc import (Citation, CitationItem, CitationStylesBibliography,
-                          CitationStylesStyle)
+    from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle
     from citeproc.formatter import plain
     from citeproc.source.json import CiteProcJSON
 
