@@ -16,7 +16,7 @@ from reflib.export import export, format_bibliography, order_references, render
 from reflib.layout import Layout, read_order
 
 ROOT = Path(__file__).resolve().parent.parent
-PRINTED = ROOT.parent / "shared" / "reference-data" / "article-reference-list.txt"
+PRINTED = Path(__file__).resolve().parent / "fixtures" / "checks" / "article-reference-list.txt"
 
 
 def twelve():
