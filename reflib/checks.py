@@ -186,7 +186,8 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
                                        order)
         found.extend(f for f in printed if not keys or f.key is None or f.key in selected_keys)
     run = CheckRun(sorted(found, key=lambda f: (f.rank(), f.key or "", f.check)),
-                   offline=options.offline, checks_made=made, checks_skipped=skipped)
+                   offline=options.offline, checks_made=made, checks_skipped=skipped,
+                   keys=[r.key for r in selected] if keys else None)
     saved = False
     if options.save and layout.db_path.is_file():
         save_run(layout.db_path, run)

@@ -43,12 +43,13 @@ class CheckRun:
     offline: bool = False
     checks_made: list[str] = field(default_factory=list)
     checks_skipped: dict[str, str] = field(default_factory=dict)  # check -> why
+    keys: list[str] | None = None  # the sources checked; None: the whole library
 
 
 _DDL = """
 CREATE TABLE IF NOT EXISTS check_runs (
     id INTEGER PRIMARY KEY, started TEXT NOT NULL, offline INTEGER NOT NULL,
-    checks_made TEXT NOT NULL, checks_skipped TEXT NOT NULL);
+    checks_made TEXT NOT NULL, checks_skipped TEXT NOT NULL, keys TEXT);
 CREATE TABLE IF NOT EXISTS findings (
     run_id INTEGER NOT NULL REFERENCES check_runs(id), key TEXT, "check" TEXT NOT NULL,
     severity TEXT NOT NULL, message TEXT NOT NULL, file TEXT, line INTEGER, data TEXT);
@@ -62,10 +63,11 @@ def save_run(db_path: Path, run: CheckRun) -> int:
         with conn:
             conn.executescript(_DDL)
             cursor = conn.execute(
-                "INSERT INTO check_runs (started, offline, checks_made, checks_skipped) "
-                "VALUES (?, ?, ?, ?)",
+                "INSERT INTO check_runs (started, offline, checks_made, checks_skipped, keys) "
+                "VALUES (?, ?, ?, ?, ?)",
                 (run.started, int(run.offline), json.dumps(run.checks_made),
-                 json.dumps(run.checks_skipped)))
+                 json.dumps(run.checks_skipped),
+                 None if run.keys is None else json.dumps(run.keys)))
             run_id = cursor.lastrowid
             conn.executemany(
                 'INSERT INTO findings (run_id, key, "check", severity, message, file, line, data) '
@@ -84,7 +86,7 @@ def latest_run(db_path: Path) -> CheckRun | None:
     conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
     try:
         try:
-            row = conn.execute("SELECT id, started, offline, checks_made, checks_skipped "
+            row = conn.execute("SELECT id, started, offline, checks_made, checks_skipped, keys "
                                "FROM check_runs ORDER BY id DESC LIMIT 1").fetchone()
         except sqlite3.OperationalError:
             return None
@@ -96,7 +98,9 @@ def latest_run(db_path: Path) -> CheckRun | None:
                 'SELECT key, "check", severity, message, file, line, data FROM findings '
                 "WHERE run_id = ? ORDER BY rowid", (row[0],))
         ]
-        return CheckRun(findings, row[1], bool(row[2]), json.loads(row[3]), json.loads(row[4]))
+        keys = json.loads(row[5]) if row[5] is not None else None
+        return CheckRun(findings, row[1], bool(row[2]), json.loads(row[3]), json.loads(row[4]),
+                        keys)
     finally:
         conn.close()
 
@@ -113,7 +117,10 @@ def copy_runs(old_db: Path, new_conn: sqlite3.Connection) -> None:
     try:
         tables = {r[0] for r in new_conn.execute("SELECT name FROM old.sqlite_master")}
         if {"check_runs", "findings"} <= tables:
-            new_conn.execute("INSERT INTO check_runs SELECT * FROM old.check_runs")
+            columns = ", ".join(r[1] for r in new_conn.execute(
+                "PRAGMA old.table_info(check_runs)"))
+            new_conn.execute(f"INSERT INTO check_runs ({columns}) "
+                             f"SELECT {columns} FROM old.check_runs")
             new_conn.execute("INSERT INTO findings SELECT * FROM old.findings")
     except sqlite3.DatabaseError:
         pass  # an unreadable old index: its findings are lost, the sources are not

@@ -14,7 +14,7 @@ from typing import Any
 from .latex import VERBATIM_FIELDS, field_text
 from .model import Reference
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
