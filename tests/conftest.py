@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 from pathlib import Path
 
 import pytest
@@ -37,3 +38,12 @@ def write_source(root: Path, key: str, text: str) -> Path:
     path = root / "refs" / f"{key}.bib"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def closed_port_url() -> str:
+    """A loopback URL where nothing listens: connections are refused at once."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    return f"http://127.0.0.1:{port}"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from datetime import date
 from pathlib import Path
 
 import pytest
 from checks_support import DOI_KEYS, article, batch_requests, crossref_server, keep_record
-from conftest import write_source
+from conftest import closed_port_url, write_source
 from fake_handles import FakeHandleServer
 
 from reflib.checks import CheckOptions, check_library
@@ -23,14 +22,6 @@ ARTICLE_DATE = date(2024, 4, 6)
 TODAY = date(2026, 11, 22)
 DATACITE = "10.5061/dryad.example"  # registered with DataCite: no Crossref record
 UNKNOWN = "10.5555/no-such-doi"
-
-
-def closed_port_url() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture

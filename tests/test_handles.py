@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 import time
 import urllib.parse
 
+from conftest import closed_port_url
 from fake_handles import FakeHandleServer
 
 from reflib.handles import (
@@ -23,14 +23,6 @@ SICI = "10.1002/(SICI)1097-4636(199812)43:4<466::AID-JBM16>3.0.CO;2-#"
 def client(url: str, **options) -> HandleClient:
     options = {"timeout": 0.5, "retries": 1, "backoff": 0.01, **options}
     return HandleClient(url, **options)
-
-
-def closed_port_url() -> str:
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f"http://127.0.0.1:{port}"
 
 
 def test_three_outcomes() -> None:
