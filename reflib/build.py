@@ -372,21 +372,18 @@ class _NewIndex:
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.executescript(index._DDL)
-        self.pending: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+        self.rows = _RowBuffer(self.conn)
 
     def add(self, state: FileState) -> None:
-        for name, rows in state.rows.items():
-            self.pending[name].extend(rows)
+        self.rows.add(state.rows)
         state.rows = None
-        if len(self.pending["fields"]) > 20_000:
-            _flush(self.conn, self.pending)
 
     def finish(self, states: list[FileState], order: list[str], order_sig: str,
                records: provenance.RecordScan) -> None:
         import sqlite_utils
 
         conn = self.conn
-        _flush(conn, self.pending)
+        self.rows.flush()
         index.insert_rows(conn, "files", _file_rows(states))
         provenance.write_all(conn, records)
         index.set_order(conn, order)
@@ -409,20 +406,30 @@ class _NewIndex:
                 self.path.parent.rmdir()
 
 
+class _RowBuffer:
+    """Index rows of many sources, written in batches (one executemany per table)."""
+
+    def __init__(self, conn: sqlite3.Connection, batch: int = 20_000) -> None:
+        self.conn, self.batch = conn, batch
+        self.tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+
+    def add(self, rows_by_table: dict[str, list[dict]]) -> None:
+        for name, rows in rows_by_table.items():
+            self.tables[name].extend(rows)
+        if len(self.tables["fields"]) > self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        for name in index.SOURCE_TABLES:
+            index.insert_rows(self.conn, name, self.tables[name])
+            self.tables[name].clear()
+
+
 def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
-    tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+    buffer = _RowBuffer(conn)
     for state in states:
-        for name, rows in (state.rows or index.source_rows(state.ref)).items():
-            tables[name].extend(rows)
-        if len(tables["fields"]) > 50_000:
-            _flush(conn, tables)
-    _flush(conn, tables)
-
-
-def _flush(conn: sqlite3.Connection, tables: dict[str, list[dict]]) -> None:
-    for name in index.SOURCE_TABLES:
-        index.insert_rows(conn, name, tables[name])
-        tables[name].clear()
+        buffer.add(state.rows or index.source_rows(state.ref))
+    buffer.flush()
 
 
 def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],

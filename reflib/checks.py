@@ -37,9 +37,6 @@ from .model import Reference, doi_key, is_valid_doi
 SYNTAX = "syntax"
 DOI_RESOLVES = "doi-resolves"
 AGAINST = "against"
-CHECKS = (SYNTAX, source_checks.DOI_SYNTAX, DOI_RESOLVES, agreement.METADATA, agreement.UPDATES,
-          source_checks.CURRENCY, source_checks.COMPLETENESS, source_checks.DUPLICATES,
-          source_checks.ORDER, AGAINST)
 NETWORK_CHECKS = (DOI_RESOLVES, agreement.METADATA, agreement.UPDATES)
 
 # Why a check was not made; only UNAVAILABLE means "could not check" (exit 3).

@@ -9,10 +9,6 @@ MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
-MONTH_NAMES = {
-    1: "January", 2: "February", 3: "March", 4: "April", 5: "May", 6: "June",
-    7: "July", 8: "August", 9: "September", 10: "October", 11: "November", 12: "December",
-}  # fmt: skip
 
 _NEEDS_WORK = re.compile(r"[\\{}$~]|--|``|''")
 _SPACES = re.compile(r"\s+")

@@ -116,13 +116,3 @@ def cross_problems(items: list[CrossItem]) -> list[Problem]:
             problems.append(Problem(item.file, item.line, f"crossref '{item.parent}' names no "
                                     "source in the library; import the parent too", item.key))
     return problems
-
-
-def library_problems(refs: list[Reference]) -> list[Problem]:
-    """Every problem of a set of sources, on their own and across them."""
-    lookup = {ref.key.lower(): ref for ref in refs}
-    problems = cross_problems([CrossItem.of(ref) for ref in refs])
-    for ref in refs:
-        parent = CrossItem.of(ref).parent
-        problems.extend(entry_problems(ref, lookup.get(parent.lower()) if parent else None))
-    return problems
