@@ -10,7 +10,7 @@ import sys
 import click
 
 from reflib.errors import EXIT_USAGE, InvalidLibrary, ReflibError
-from reflib.layout import Layout
+from reflib.library.layout import Layout
 
 EXIT_CODES = """\b
 Exit codes:
@@ -99,7 +99,7 @@ def build(check: bool, full: bool, strict: bool, quiet: bool) -> None:
     Unchanged files are not parsed again, and the result is always the same as a full
     rebuild.
     """
-    from reflib.build import build as run_build
+    from reflib.library.build import build as run_build
 
     report = run_build(_layout(), check=check, full=full, strict=strict)
     if not quiet:
@@ -139,7 +139,7 @@ def import_(file, dry_run: bool) -> None:
     cannot be read, are reported with their line and not written; the rest are.
     Exit 1 if anything was refused.
     """
-    from reflib.sources import import_bibliography
+    from reflib.formats.importer import import_bibliography
 
     name = _input_name(file)
     report = import_bibliography(_layout(), file.read(), name, dry_run=dry_run)
@@ -162,7 +162,7 @@ def add(file) -> None:
 
     The entry is validated like `refs build` validates; on any problem nothing is written.
     """
-    from reflib.sources import add_source
+    from reflib.formats.importer import add_source
 
     name = _input_name(file)
     path = add_source(_layout(), file.read(), name)
@@ -180,7 +180,7 @@ def _filters(type_, year, since, author, journal, evidence, has_doi) -> dict:
 
 def filter_options(function):
     """The source filters shared by `refs list` and `refs export`."""
-    from reflib.model import EVIDENCE_TYPES
+    from reflib.library.model import EVIDENCE_TYPES
 
     options = [
         click.option("--type", "type_", metavar="TYPE", help="Entry type, e.g. article."),
@@ -203,7 +203,7 @@ def filter_options(function):
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> None:
     """List sources in the article's citation order (uncited ones last)."""
-    from reflib.query import LIST_COLUMNS, list_sources
+    from reflib.library.query import LIST_COLUMNS, list_sources
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
     records = list_sources(_layout(), filters, list(keys) or None)
@@ -216,8 +216,8 @@ def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> 
               show_default=True)
 def show(key: str, fmt: str) -> None:
     """Show the source KEY whole: its BibTeX file, or JSON with every field."""
+    from reflib.library.query import show_source
     from reflib.output import to_json
-    from reflib.query import show_source
 
     record = show_source(_layout(), key)
     click.echo(to_json(record) if fmt == "json" else record["bibtex"], nl=False)
@@ -234,7 +234,7 @@ def search(query, limit: int, fmt: str) -> None:
     operators are treated as text, so C++, O'Brien, a DOI or AND are safe to type.
     Matching words are marked [like this].
     """
-    from reflib.query import search as run_search
+    from reflib.library.query import search as run_search
 
     records = run_search(_layout(), " ".join(query), limit)
     _print_records(records, fmt, ("order", "key", "year", "title"))
@@ -248,8 +248,8 @@ def search(query, limit: int, fmt: str) -> None:
               show_default=True)
 def sql(query: str, fmt: str) -> None:
     """Run a read-only SQL QUERY against db/library.db (schema: see README)."""
+    from reflib.library.query import run_sql
     from reflib.output import to_csv, to_json, to_table
-    from reflib.query import run_sql
 
     columns, rows = run_sql(_layout(), query)
     if fmt == "json":
@@ -278,7 +278,7 @@ def report(output: str, title: str | None, no_checks: bool) -> None:
     """
     from pathlib import Path
 
-    from reflib.report import write_report
+    from reflib.report.data import write_report
 
     data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks)
     counts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
@@ -353,8 +353,8 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
     """
     from pathlib import Path
 
-    from reflib.checks import CheckOptions, check_library
-    from reflib.report_formats import render, summary
+    from reflib.checks.output import render, summary
+    from reflib.checks.runner import CheckOptions, check_library
 
     if "against" in only and not against:
         raise click.UsageError("--only against needs --against FILE")
@@ -424,7 +424,7 @@ def export(keys, type_, year, since, author, journal, evidence, has_doi, style, 
     Selects sources like `refs list` (KEYS and filters); by default all, in the
     article's citation order. Needs a built index (`refs build`).
     """
-    from reflib.export import export_library, write_output
+    from reflib.cite.bibliography import export_library, write_output
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
     text = export_library(_layout(), fmt, style, order, filters, list(keys) or None)
@@ -454,8 +454,8 @@ def cite(manuscript, style, marks, output, save_order) -> None:
     """
     from pathlib import Path
 
-    from reflib.cite import cite_file
-    from reflib.export import write_output
+    from reflib.cite.bibliography import write_output
+    from reflib.cite.manuscript import cite_file
 
     report = cite_file(_layout(), Path(manuscript), style, marks, save_order)
     if output:
@@ -492,7 +492,7 @@ def crossref_options(function):
 
 def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: float):
     def make():
-        from reflib.crossref import CrossrefClient
+        from reflib.registries.crossref.gateway import CrossrefClient
 
         return CrossrefClient(crossref_url, mailto, timeout=timeout,
                               notice=lambda message: click.echo(message, err=True))
@@ -548,7 +548,7 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
     the filled fields are written into refs/KEY.bib; a second run changes nothing.
     Per source: + a filled field, ~ an overwritten one, ! a conflict.
     """
-    from reflib.enricher import enrich_sources
+    from reflib.enrich.writeback import enrich_sources
     from reflib.output import to_json
 
     if offline and refresh:
@@ -597,7 +597,7 @@ def find_doi(keys, accept: str | None, rows: int, dry_run: bool, fmt: str, cross
     the candidates are listed with their scores for you to choose with
     `refs find-doi KEY --accept DOI`. A chapter is never given its book's DOI.
     """
-    from reflib.doifinder import find_dois
+    from reflib.enrich.doifinder import find_dois
     from reflib.output import to_json
 
     report = find_dois(_layout(), list(keys), accept=accept, dry_run=dry_run, rows=rows,

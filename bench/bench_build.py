@@ -115,8 +115,8 @@ def main() -> None:
               f"{time.perf_counter() - start:.2f} s (target < 2 s)")
 
         sys.path.insert(0, str(ROOT))
-        from reflib.layout import Layout
-        from reflib.query import search
+        from reflib.library.layout import Layout
+        from reflib.library.query import search
 
         layout = Layout(big)
         hits = search(layout, "zygapophysial", 20)

@@ -59,7 +59,7 @@ def naive(server: FakeCrossref, dois: list[str]) -> float:
 
 
 def gateway(server: FakeCrossref, dois: list[str]) -> tuple[float, object]:
-    from reflib.crossref import CrossrefClient
+    from reflib.registries.crossref.gateway import CrossrefClient
 
     with CrossrefClient(base_url=server.url, mailto=MAILTO) as client:
         started = time.perf_counter()
@@ -70,9 +70,9 @@ def gateway(server: FakeCrossref, dois: list[str]) -> tuple[float, object]:
 
 
 def library_run(server: FakeCrossref, dois: list[str]) -> tuple[float, object]:
-    from reflib.crossref import CrossrefClient
-    from reflib.enricher import enrich_sources
-    from reflib.layout import Layout
+    from reflib.enrich.writeback import enrich_sources
+    from reflib.library.layout import Layout
+    from reflib.registries.crossref.gateway import CrossrefClient
 
     with tempfile.TemporaryDirectory() as folder:
         refs = Path(folder) / "refs"

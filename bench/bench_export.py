@@ -22,11 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from reflib import cslstyle, writers  # noqa: E402
-from reflib.bibtex import read_source_file  # noqa: E402
-from reflib.csl import to_csl  # noqa: E402
-from reflib.export import render  # noqa: E402
-from reflib.layout import Layout, read_order  # noqa: E402
-from reflib.model import Reference  # noqa: E402
+from reflib.cite.bibliography import render  # noqa: E402
+from reflib.formats.csl import to_csl  # noqa: E402
+from reflib.library.bibtex import read_source_file  # noqa: E402
+from reflib.library.layout import Layout, read_order  # noqa: E402
+from reflib.library.model import Reference  # noqa: E402
 
 
 def twelve() -> list[Reference]:

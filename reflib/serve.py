@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .errors import ReflibError
-from .layout import Layout
+from reflib.errors import ReflibError
+from reflib.library.layout import Layout
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8001
@@ -121,7 +121,7 @@ def serve(layout: Layout, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
     import asyncio
 
     if not layout.db_path.is_file():
-        from .errors import IndexMissing
+        from reflib.errors import IndexMissing
 
         raise IndexMissing(f"{layout.rel(layout.db_path)} does not exist; run `refs build` first")
     app = datasette_app(layout.db_path, title)

@@ -9,8 +9,8 @@ from pathlib import Path
 from conftest import ROOT
 from fake_crossref import BUILT, FakeCrossref, load_message
 
-from reflib.bibtex import parse_source_text, read_source_file
-from reflib.model import Reference
+from reflib.library.bibtex import parse_source_text, read_source_file
+from reflib.library.model import Reference
 
 CHECKS_FIXTURES = Path(__file__).resolve().parent / "fixtures" / "checks"
 WORKS = CHECKS_FIXTURES / "works"

@@ -7,9 +7,9 @@ from datetime import date
 from checks_support import PRINTED_LIST
 from conftest import ROOT
 
-from reflib.against import compare_printed_list, parse_printed_line, parse_printed_list
-from reflib.checks import load_sources
-from reflib.layout import Layout, read_order
+from reflib.checks.against import compare_printed_list, parse_printed_line, parse_printed_list
+from reflib.checks.runner import load_sources
+from reflib.library.layout import Layout, read_order
 
 LIST_TEXT = PRINTED_LIST.read_text(encoding="utf-8")
 

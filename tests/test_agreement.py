@@ -7,7 +7,7 @@ import copy
 import pytest
 from checks_support import DOI_KEYS, crossref_message, library_ref, with_fields
 
-from reflib.agreement import (
+from reflib.checks.agreement import (
     crossref_years,
     metadata_findings,
     page_range,

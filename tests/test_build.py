@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from conftest import write_source
 
-from reflib import index
-from reflib.build import build
 from reflib.errors import InvalidLibrary
-from reflib.layout import Layout
+from reflib.library import index
+from reflib.library.build import build
+from reflib.library.layout import Layout
 
 GOOD = """@article{{{key},
   author = {{Doe, Jane}},

@@ -97,8 +97,8 @@ def test_github_annotations_point_at_the_bib_lines(run, online, library: Path) -
 
 
 def test_github_escapes_newlines_and_commas() -> None:
-    from reflib.findings import Finding
-    from reflib.report_formats import to_github
+    from reflib.checks.output import to_github
+    from reflib.library.findings import Finding
 
     class Result:
         findings = [Finding("k", "metadata", "error", "100% wrong\nsecond line",
@@ -142,7 +142,7 @@ def test_offline_does_not_touch_the_network(run, monkeypatch) -> None:
 
 
 def test_runs_are_saved_for_the_report(run, online, library: Path) -> None:
-    from reflib.findings import latest_run
+    from reflib.library.findings import latest_run
 
     assert run("build").exit_code == 0
     result = run("check", "--max-age", "1")

@@ -11,12 +11,12 @@ from checks_support import DOI_KEYS, article, batch_requests, crossref_server, k
 from conftest import closed_port_url, write_source
 from fake_handles import FakeHandleServer
 
-from reflib.checks import CheckOptions, check_library
+from reflib.checks.lookups import gateway_fetcher
+from reflib.checks.runner import CheckOptions, check_library
 from reflib.errors import NotInLibrary
-from reflib.findings import latest_run
-from reflib.layout import Layout
-from reflib.lookups import gateway_fetcher
-from reflib.ratelimit import RetryPolicy
+from reflib.library.findings import latest_run
+from reflib.library.layout import Layout
+from reflib.registries.throttle import RetryPolicy
 
 ARTICLE_DATE = date(2024, 4, 6)
 TODAY = date(2026, 11, 22)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from reflib.cite import number_citations, parse_cluster
+from reflib.cite.manuscript import number_citations, parse_cluster
 
 KNOWN = {"lee2021learn", "sayed2022lowback", "janapala2021efficacy", "cohen2020lumbar"}
 

@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from fake_crossref import BUILT, RECORDED, FakeCrossref, load_message, work_message
 
-import reflib.crossref as gateway
-from reflib.crossref import CrossrefClient, encode_doi, resolve_settings
+import reflib.registries.crossref.gateway as gateway
 from reflib.errors import BadResponse, CrossrefError, NotFound, RateLimited, Unavailable
-from reflib.layout import Layout
-from reflib.ratelimit import (
+from reflib.library.layout import Layout
+from reflib.library.records import CrossrefRecord, RecordError, keep_record
+from reflib.registries.crossref.gateway import CrossrefClient, encode_doi, resolve_settings
+from reflib.registries.throttle import (
     POLITE_POOL,
     PUBLIC_POOL,
     Limits,
@@ -23,7 +24,6 @@ from reflib.ratelimit import (
     parse_interval,
     retry_after_seconds,
 )
-from reflib.records import CrossrefRecord, RecordError, keep_record
 
 SICI = "10.1002/(SICI)1097-4636(199812)43:4<466::AID-JBM16>3.0.CO;2-#"
 FAST = RetryPolicy(attempts=4, base=0.01, cap=0.05, budget=50)

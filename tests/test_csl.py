@@ -1,4 +1,4 @@
-"""reflib.csl: Reference -> CSL-JSON, golden input/output pairs; and that pandoc reads it."""
+"""reflib.formats.csl: Reference -> CSL-JSON, golden input/output pairs; pandoc reads it."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from reflib.bibtex import parse_text, read_source_file
-from reflib.csl import parse_date, sentence_case, to_csl
-from reflib.writers import to_csl_json
+from reflib.formats.csl import parse_date, sentence_case, to_csl
+from reflib.formats.writers import to_csl_json
+from reflib.library.bibtex import parse_text, read_source_file
 
 ROOT = Path(__file__).resolve().parent.parent
 

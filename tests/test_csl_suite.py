@@ -47,7 +47,7 @@ def render_case(case: dict[str, str], tmp_path: Path) -> str:
     from citeproc.formatter import html
     from citeproc.source.json import CiteProcJSON
 
-    from reflib import cslstyle
+    from reflib.cite import stylesheet as cslstyle
 
     style_file = tmp_path / "style.csl"
     style_file.write_text(case["CSL"], encoding="utf-8")

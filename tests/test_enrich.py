@@ -14,10 +14,9 @@ import pytest
 from conftest import ROOT
 from fake_crossref import BUILT, RECORDED, FakeCrossref, load_message
 
-from reflib.bibtex import format_entry, parse_source_text, read_source_file
-from reflib.crossref import CrossrefClient
-from reflib.enrich import map_work
-from reflib.enricher import (
+from reflib.enrich.mapping import map_work
+from reflib.enrich.merge import FILL, FORCE, REFRESH, merge
+from reflib.enrich.writeback import (
     ENRICHED,
     INVALID,
     NO_DOI,
@@ -28,13 +27,14 @@ from reflib.enricher import (
     enrich_sources,
     render_source,
 )
-from reflib.latex import field_text
-from reflib.layout import Layout
-from reflib.markup import escape_latex, jats_abstract_to_latex, markup_to_latex, squeeze
-from reflib.merge import FILL, FORCE, REFRESH, merge
-from reflib.model import Reference
-from reflib.ratelimit import RetryPolicy
-from reflib.records import load_kept_record
+from reflib.library.bibtex import format_entry, parse_source_text, read_source_file
+from reflib.library.latex import field_text
+from reflib.library.layout import Layout
+from reflib.library.markup import escape_latex, jats_abstract_to_latex, markup_to_latex, squeeze
+from reflib.library.model import Reference
+from reflib.library.records import load_kept_record
+from reflib.registries.crossref.gateway import CrossrefClient
+from reflib.registries.throttle import RetryPolicy
 
 GOLDEN = RECORDED / "golden"
 MAILTO = "editor@example.org"
@@ -499,9 +499,9 @@ def test_cli_offline_says_nothing_is_kept(run) -> None:
 
 
 def test_cli_exit_codes(run, library: Path, crossref_server, monkeypatch) -> None:
-    import reflib.crossref
+    import reflib.registries.crossref.gateway
 
-    monkeypatch.setattr(reflib.crossref, "RetryPolicy",
+    monkeypatch.setattr(reflib.registries.crossref.gateway, "RetryPolicy",
                         lambda: RetryPolicy(attempts=2, base=0.01))  # a quick give-up
     assert run("enrich", "--offline", "--refresh").exit_code == 2
     assert run("enrich", "nosuchkey", "--offline").exit_code == 1
@@ -532,7 +532,7 @@ def crossref_tables(db: Path) -> dict[str, list]:
 def test_build_loads_records_and_provenance(library: Path, crossref_server) -> None:
     import sqlite3
 
-    from reflib.build import build
+    from reflib.library.build import build
 
     layout = Layout(library)
     enrich_sources(layout, crossref=client(crossref_server), now=lambda: NOW)
@@ -553,7 +553,7 @@ def test_build_loads_records_and_provenance(library: Path, crossref_server) -> N
 
 def test_incremental_record_changes_equal_a_full_build(library: Path, crossref_server,
                                                        tmp_path_factory) -> None:
-    from reflib.build import build
+    from reflib.library.build import build
 
     layout = Layout(library)
     enrich_sources(layout, crossref=client(crossref_server), now=lambda: NOW)
@@ -586,8 +586,8 @@ def test_incremental_record_changes_equal_a_full_build(library: Path, crossref_s
 
 
 def test_build_reports_broken_and_orphan_records(library: Path) -> None:
-    from reflib.build import build
     from reflib.errors import InvalidLibrary
+    from reflib.library.build import build
 
     layout = Layout(library)
     (library / "refs" / "gone2020.crossref.json").write_text(

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from reflib.bibtex import parse_text, read_source_file
-from reflib.export import export, format_bibliography, order_references, render
-from reflib.layout import Layout, read_order
+from reflib.cite.bibliography import export, format_bibliography, order_references, render
+from reflib.library.bibtex import parse_text, read_source_file
+from reflib.library.layout import Layout, read_order
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINTED = Path(__file__).resolve().parent / "fixtures" / "checks" / "article-reference-list.txt"
@@ -306,7 +306,7 @@ def test_unknown_style_is_a_usage_error(refs):
 
 
 def test_any_csl_file_by_path(refs, tmp_path):
-    path = ROOT / "reflib" / "styles" / "american-medical-association.csl"
+    path = ROOT / "reflib" / "cite" / "styles" / "american-medical-association.csl"
     assert render(refs[:1], str(path)).startswith("1. Lee DW, Pritzlaff S")
 
 
@@ -360,8 +360,8 @@ def test_cli_export_errors(run, library):
 
 def test_markup_in_the_data_is_escaped_in_html_and_markdown() -> None:
     """A title holding markup shows as text: citeproc-py itself passes data unescaped."""
-    from reflib.export import format_bibliography
-    from reflib.model import Reference
+    from reflib.cite.bibliography import format_bibliography
+    from reflib.library.model import Reference
 
     ref = Reference("x", "article", {
         "author": "{Doe, Jane}", "title": "{A <script>alert(1)</script> & {ASPN} title}",

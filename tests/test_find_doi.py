@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 from fake_crossref import BUILT, FakeCrossref, load_message
 
-from reflib.bibtex import read_source_file
-from reflib.candidates import LEAD, decide, evaluate, query_of
-from reflib.crossref import CrossrefClient
-from reflib.doifinder import ACCEPTED, HAS_DOI, NOTHING, REFUSED, REVIEW, SKIPPED, find_dois
+from reflib.enrich.candidates import LEAD, decide, evaluate, query_of
+from reflib.enrich.doifinder import ACCEPTED, HAS_DOI, NOTHING, REFUSED, REVIEW, SKIPPED, find_dois
 from reflib.errors import UsageError
-from reflib.layout import Layout
-from reflib.model import Reference
-from reflib.ratelimit import RetryPolicy
-from reflib.records import load_kept_record
+from reflib.library.bibtex import read_source_file
+from reflib.library.layout import Layout
+from reflib.library.model import Reference
+from reflib.library.records import load_kept_record
+from reflib.registries.crossref.gateway import CrossrefClient
+from reflib.registries.throttle import RetryPolicy
 
 MAILTO = "editor@example.org"
 RAPM = "10.1136/rapm-2021-103031"

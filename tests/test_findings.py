@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from reflib.build import build
-from reflib.findings import CheckRun, Finding, latest_run, save_run
-from reflib.layout import Layout
+from reflib.library.build import build
+from reflib.library.findings import CheckRun, Finding, latest_run, save_run
+from reflib.library.layout import Layout
 
 
 def test_runs_survive_rebuilds_and_record_their_scope(library) -> None:

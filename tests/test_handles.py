@@ -8,7 +8,7 @@ import urllib.parse
 from conftest import closed_port_url
 from fake_handles import FakeHandleServer
 
-from reflib.handles import (
+from reflib.registries.handles import (
     NOT_REGISTERED,
     REGISTERED,
     UNKNOWN,

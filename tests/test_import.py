@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SHARED
 
-from reflib.bibtex import format_value, parse_text, resolve_strings
-from reflib.build import build
-from reflib.layout import Layout
-from reflib.model import is_safe_key
+from reflib.library.bibtex import format_value, parse_text, resolve_strings
+from reflib.library.build import build
+from reflib.library.layout import Layout
+from reflib.library.model import is_safe_key
 
 SNIPPET = """@article{doe2024,
   author = {Doe, Jane},

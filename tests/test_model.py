@@ -4,8 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from reflib.latex import field_text, latex_to_text
-from reflib.model import Name, Reference, is_safe_key, is_valid_doi, normalize_doi, parse_names
+from reflib.library.latex import field_text, latex_to_text
+from reflib.library.model import (
+    Name,
+    Reference,
+    is_safe_key,
+    is_valid_doi,
+    normalize_doi,
+    parse_names,
+)
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from reflib.findings import CheckRun, Finding, latest_run, save_run
-from reflib.layout import Layout
-from reflib.model import Reference
-from reflib.report import age_in_years, assemble, badges_for, format_citations, load_report
-from reflib.report_chart import chart_svg, currency_sentence
-from reflib.report_html import (
+from reflib.library.findings import CheckRun, Finding, latest_run, save_run
+from reflib.library.layout import Layout
+from reflib.library.model import Reference
+from reflib.report.chart import chart_svg, currency_sentence
+from reflib.report.data import age_in_years, assemble, badges_for, format_citations, load_report
+from reflib.report.page import (
     citation_fallback,
     doi_url,
     render,
@@ -286,13 +286,13 @@ def test_without_a_saved_run_the_report_runs_the_offline_checks_and_saves_nothin
 
 
 def test_when_the_offline_checks_fail_the_page_says_why(run, library: Path, monkeypatch):
-    import reflib.checks
+    import reflib.checks.runner
 
     def broken(*args, **kwargs):
         raise ImportError("No module named 'reflib.records'")
 
     run("build")
-    monkeypatch.setattr(reflib.checks, "check_library", broken)
+    monkeypatch.setattr(reflib.checks.runner, "check_library", broken)
     data = load_report(Layout(library), now=NOW)
     assert data.checks.origin == "none"
     assert "the offline checks failed (No module named &#x27;reflib.records&#x27;)" in render(data)

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from reflib.findings import CheckRun, Finding, save_run
-from reflib.layout import Layout
-from reflib.report import write_report
+from reflib.library.findings import CheckRun, Finding, save_run
+from reflib.library.layout import Layout
+from reflib.report.data import write_report
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path(os.environ.get("REFS_CHROMIUM", "/usr/bin/chromium"))

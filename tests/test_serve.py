@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from reflib.findings import CheckRun, save_run
+from reflib.library.findings import CheckRun, save_run
 from reflib.serve import metadata
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -7,8 +7,7 @@ from datetime import date
 import pytest
 from checks_support import library_ref, ref_from, with_fields
 
-from reflib.errors import Problem
-from reflib.source_checks import (
+from reflib.checks.source import (
     completeness_findings,
     currency_findings,
     doi_findings,
@@ -16,7 +15,8 @@ from reflib.source_checks import (
     months_between,
     order_findings,
 )
-from reflib.textmatch import near_identical
+from reflib.errors import Problem
+from reflib.library.textmatch import near_identical
 
 ARTICLE_DATE = date(2024, 4, 6)  # the article's last update
 

@@ -1,0 +1,1 @@
+"""`refs check`: one module per check, the runner, and the findings' output formats."""

@@ -1,0 +1,295 @@
+"""`refs check --against FILE`: the article's printed reference list against the library.
+
+Each line of the printed list (numbered or not) is read as an AMA-like reference, matched
+to a source (DOI first, then title, then first author and year), and every disagreement
+between what the article prints and what the library holds becomes a finding. Pure
+apart from reading nothing: it takes the list's text.
+
+Severities: a wrong name, a different DOI or year, a line that matches no source and a
+source printed at another number than its place in the citation order are errors (the
+printed list misleads its reader); "et al." for a single author, a title that differs
+in words, a missing DOI, a different journal, URL or access date are warnings. Case is
+never a difference (AMA prints sentence case), nor is "&" against "and".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from reflib.checks.source import parse_access_date
+from reflib.library.findings import Finding
+from reflib.library.latex import MONTHS
+from reflib.library.model import Name, Reference, doi_key, normalize_doi
+from reflib.library.textmatch import (
+    fold,
+    initials,
+    journal_agrees,
+    same_title,
+    spelling_similarity,
+    squash,
+    title_difference,
+    title_similarity,
+)
+
+AGAINST = "against"
+
+_NUMBER = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)[.)]?)\s+")
+_DOI = re.compile(r"(?:\bdoi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)", re.I)
+_URL = re.compile(r"https?://\S+")
+_ACCESSED = re.compile(r"\bAccessed\s+([^.]*?\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4})\.?", re.I)
+_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|ter)\s+)"
+_NAME = rf"{_PARTICLE}*[A-Z][\w'’\-]*(?:\s+{_PARTICLE}*[A-Z][\w'’\-]*)*\s+[A-Z]{{1,4}}\b"
+_AUTHORS = re.compile(
+    rf"^(?P<names>{_NAME}(?:,\s*{_NAME})*)"
+    r"(?P<etal>,?\s*et\s+al\.?)?(?:,\s*(?P<eds>eds?)\.?)?\s*(?:\([^)]*\))?\s*\.\s+")
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_TRAILING_YEAR = re.compile(r"\s*\((?:1[89]|20)\d\d\)\s*$")
+
+
+@dataclass
+class PrintedReference:
+    """One line of a printed list, read as far as it can be."""
+
+    number: int
+    line: int
+    text: str
+    names: list[tuple[str, str]] = field(default_factory=list)  # (family, initials)
+    et_al: bool = False
+    editors: str = ""  # "ed" or "eds" when the names are editors
+    title: str = ""
+    container: str = ""  # the journal, or the book after "In:"
+    year: int | None = None
+    doi: str = ""
+    urls: list[str] = field(default_factory=list)
+    accessed: date | None = None
+
+
+def parse_printed_list(text: str) -> list[PrintedReference]:
+    """Every non-blank line of a printed reference list, numbered as printed or by count."""
+    printed = []
+    for line_number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        printed.append(parse_printed_line(line, line_number, len(printed) + 1))
+    return printed
+
+
+def parse_printed_line(line: str, line_number: int, count: int) -> PrintedReference:
+    """`Lee DW, et al. Title. Journal. 2021; doi:10.x/y.` -> its parts."""
+    match = _NUMBER.match(line)
+    number = int(match[1] or match[2]) if match else count
+    rest = line[match.end():] if match else line.strip()
+    ref = PrintedReference(number, line_number, line.strip())
+    doi_match = _DOI.search(rest)
+    if doi_match:
+        ref.doi = normalize_doi(doi_match[1])
+        rest = rest[:doi_match.start()] + rest[doi_match.end():]
+    accessed = _ACCESSED.search(rest)
+    if accessed:
+        ref.accessed = _printed_date(accessed[1])
+        rest = rest[:accessed.start()] + rest[accessed.end():]
+    ref.urls = [u.rstrip(".,;") for u in _URL.findall(rest)]
+    rest = _URL.sub("", rest)
+    authors = _AUTHORS.match(rest.strip())
+    body = rest.strip()
+    if authors:
+        ref.names = [_split_name(n) for n in re.split(r",\s*", authors["names"])]
+        ref.et_al = bool(authors["etal"])
+        ref.editors = authors["eds"] or ""
+        body = body[authors.end():]
+    sentences = [s.strip() for s in re.split(r"(?<=[^A-Z])\.\s+", body) if s.strip()]
+    if sentences:
+        ref.title = _TRAILING_YEAR.sub("", sentences[0].rstrip(". "))
+    after = sentences[1:]
+    if after and after[0].startswith("In:"):
+        book = re.sub(r"^In:\s*(?:[^.]*?,\s*eds?\.\s*)?", "", after[0])
+        ref.container = book.strip(" .")
+    elif after:
+        ref.container = after[0].strip(" .")
+    years = _YEAR.findall(" ".join(after)) or _YEAR.findall(sentences[0] if sentences else "")
+    ref.year = int(years[0]) if years else None
+    return ref
+
+
+def _split_name(printed: str) -> tuple[str, str]:
+    family, _, letters = printed.strip().rpartition(" ")
+    return family, letters
+
+
+def _printed_date(text: str) -> date | None:
+    iso = parse_access_date(text)
+    if iso:
+        return iso
+    match = re.search(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text) or re.search(
+        r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})", text)
+    if not match:
+        return None
+    first, second, year = match.groups()
+    month_word, day = (first, second) if not first.isdigit() else (second, first)
+    month = MONTHS.get(month_word[:3].lower())
+    try:
+        return date(int(year), month, int(day)) if month else None
+    except ValueError:
+        return None
+
+
+def _people(ref: Reference, printed: PrintedReference) -> tuple[list[Name], str]:
+    """The names the printed list should show for this source: authors, else editors."""
+    if printed.editors and ref.editors:
+        return ref.editors, "editor"
+    if ref.authors:
+        return ref.authors, "author"
+    return ref.editors, "editor"
+
+
+def _score(printed: PrintedReference, ref: Reference) -> float | None:
+    """How well a printed line matches a source; None when it does not."""
+    if printed.doi and ref.doi and doi_key(printed.doi) == doi_key(ref.doi):
+        return 100.0
+    title = title_similarity(printed.title, ref.title) if ref.title else 0.0
+    people, _ = _people(ref, printed)
+    author = 0.0
+    if printed.names and people:
+        author = spelling_similarity(printed.names[0][0], people[0].family_full)
+    year = bool(printed.year and printed.year in _years(ref))
+    if title >= 0.6 or (author >= 0.8 and year and (title >= 0.3 or not ref.title)):
+        return title * 10 + author * 3 + year
+    return None
+
+
+def _years(ref: Reference) -> set[int]:
+    years = {ref.year} if ref.year else set()
+    online = parse_access_date(ref.text("onlinedate")) if "onlinedate" in ref.fields else None
+    return years | ({online.year} if online else set())
+
+
+def compare_printed_list(text: str, file: str, refs: list[Reference], order: list[str]
+                         ) -> list[Finding]:
+    """Every disagreement between a printed list and the library, line by line."""
+    printed = parse_printed_list(text)
+    candidates = sorted(
+        ((score, i, j) for i, p in enumerate(printed) for j, r in enumerate(refs)
+         if (score := _score(p, r)) is not None), reverse=True)
+    matched: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, i, j in candidates:
+        if i not in matched and j not in taken:
+            matched[i] = j
+            taken.add(j)
+    found: list[Finding] = []
+    positions = {key: n for n, key in enumerate(order, start=1)}
+    for i, line in enumerate(printed):
+        if i not in matched:
+            found.append(Finding(None, AGAINST, "error", f"printed reference {line.number} "
+                                 f"matches no source in the library: \"{line.text[:70]}\"; add "
+                                 "the source or correct the line", file, line.line,
+                                 {"number": line.number}))
+            continue
+        found.extend(_compare(line, refs[matched[i]], file, positions))
+    for j, ref in enumerate(refs):
+        if j not in taken and ref.key in positions:
+            found.append(Finding(ref.key, AGAINST, "warning", f"{ref.key} (reference "
+                                 f"{positions[ref.key]}) is not in the printed list {file}",
+                                 ref.file, ref.line))
+    return found
+
+
+def _compare(line: PrintedReference, ref: Reference, file: str, positions: dict[str, int]
+             ) -> list[Finding]:
+    found: list[Finding] = []
+
+    def add(severity: str, what: str, message: str, **data) -> None:
+        found.append(Finding(ref.key, AGAINST, severity, f"printed reference {line.number}: "
+                             f"{message}", file, line.line, {"field": what, **data}))
+
+    _compare_names(line, ref, add)
+    if line.title and ref.title and not same_title(line.title, ref.title):
+        add("warning", "title", f"the title differs in words from the source's "
+            f"({title_difference(ref.title, line.title)}; source → printed)",
+            printed=line.title, source=ref.title)
+    if ref.entry_type == "article" and line.container:
+        ours = [ref.text(n) for n in ("journal", "journaltitle", "shortjournal") if n in ref.fields]
+        if ours and not journal_agrees(ours, [line.container]):
+            add("warning", "journal", f"journal \"{line.container}\", the source has "
+                f"\"{ours[0]}\"", printed=line.container, source=ours[0])
+    if line.year and _years(ref) and line.year not in _years(ref):
+        add("error", "year", f"year {line.year}, the source has {ref.year}",
+            printed=line.year, source=ref.year)
+    if line.doi and ref.doi and doi_key(line.doi) != doi_key(ref.doi):
+        add("error", "doi", f"doi {line.doi}, the source has {ref.doi}",
+            printed=line.doi, source=ref.doi)
+    elif ref.doi and not line.doi:
+        add("warning", "doi", f"printed without its DOI; add doi:{ref.doi}", source=ref.doi)
+    elif line.doi and not ref.doi:
+        add("warning", "doi", f"doi {line.doi}, which the source lacks; add it to "
+            f"{ref.file} if it is right", printed=line.doi)
+    _compare_web(line, ref, add)
+    number = positions.get(ref.key)
+    if number is None:
+        add("warning", "position", f"{ref.key} is not in the citation order (refs/order.txt)")
+    elif number != line.number:
+        add("error", "position", f"{ref.key} is reference {number} in the citation order, "
+            f"printed as {line.number}", printed=line.number, source=number)
+    return found
+
+
+def _compare_names(line: PrintedReference, ref: Reference, add) -> None:
+    people, role = _people(ref, line)
+    named = [n for n in people if n.literal != "others"]
+    truncated = len(named) < len(people)
+    if not line.names:
+        if named and not all(n.literal and fold(n.literal) in fold(line.text) for n in named):
+            add("warning", "names", f"printed without its {role}s ({named[0].display()})")
+        return
+    for position, (family, letters) in enumerate(line.names):
+        if position >= len(named):
+            if not truncated:
+                add("warning", "names", f"prints {len(line.names)} names; the source has "
+                    f"{len(named)} {role}(s)")
+            break
+        person = named[position]
+        ordinal = "first " if position == 0 else f"{_ordinal(position + 1)} "
+        if squash(family) in {squash(person.family_full), squash(person.family)}:
+            if person.given and letters and initials(person.given) != letters:
+                add("warning", "names", f"'{family} {letters}': the source's {ordinal}{role} "
+                    f"is {person.display()} ({initials(person.given)})",
+                    printed=f"{family} {letters}", source=person.display())
+            continue
+        close = spelling_similarity(family, person.family_full) >= 0.6
+        add("error", "names", f"'{family} {letters}' {'misspells' if close else 'is not'} "
+            f"the source's {ordinal}{role}, {person.display()}",
+            printed=f"{family} {letters}", source=person.display())
+    if line.et_al and len(named) == 1 and not truncated:
+        add("warning", "names", f"\"et al.\" printed, but the source has a single {role} "
+            f"({named[0].display()}); drop \"et al.\"", source=named[0].display())
+    elif not line.et_al and len(line.names) < len(named):
+        add("warning", "names", f"prints {len(line.names)} of {len(named)} {role}s without "
+            "\"et al.\"")
+    if line.editors == "eds" and len(named) == 1 and not truncated:
+        add("warning", "names", "\"eds.\" printed for a single editor; write \"ed.\"")
+    elif line.editors == "ed" and (len(named) > 1 or truncated) and role == "editor":
+        add("warning", "names", "\"ed.\" printed for several editors; write \"eds.\"")
+
+
+def _compare_web(line: PrintedReference, ref: Reference, add) -> None:
+    url = ref.text("url")
+    if url and line.urls and not any(_same_url(url, u) for u in line.urls):
+        add("warning", "url", f"URL {line.urls[0]}, the source has {url}",
+            printed=line.urls[0], source=url)
+    accessed = parse_access_date(ref.text("urldate")) if "urldate" in ref.fields else None
+    if line.accessed and accessed and line.accessed != accessed:
+        add("warning", "urldate", f"accessed {line.accessed.isoformat()}, the source has "
+            f"{accessed.isoformat()}", printed=line.accessed.isoformat(),
+            source=accessed.isoformat())
+
+
+def _same_url(a: str, b: str) -> bool:
+    def key(url: str) -> str:
+        return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
+    return key(a) == key(b)
+
+
+def _ordinal(n: int) -> str:
+    return {2: "2nd", 3: "3rd"}.get(n, f"{n}th")

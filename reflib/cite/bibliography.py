@@ -1,0 +1,209 @@
+"""Formatted bibliographies (AMA, Vancouver, APA, Chicago, the article's style, any .csl)
+and data exports (BibTeX, biblatex, RIS, CSL-JSON).
+
+Public API:
+
+- `format_bibliography(refs, style="ama", fmt="text") -> list[str]`: one formatted entry
+  per Reference, in the given order, without its number. For a page that shows AMA
+  citations per key:
+
+      >>> format_bibliography([ref], "ama")[0]
+      'Lee DW, Pritzlaff S, Jung MJ, et al. Latest evidence-based ... doi:10.2147/JPR.S325665'
+
+- `render(refs, style="ama", fmt="text") -> str`: a whole bibliography, numbered 1..N in
+  the given order when the style is a numbered one (AMA, Vancouver, article).
+- `export(refs, fmt, style="ama") -> str`: `render` for text/markdown/html, the data
+  writers (reflib.formats.writers) for bibtex/biblatex/ris/csl-json.
+- `order_references(refs, order)`: `cited` (as given), `author` or `year`.
+- `export_library(layout, ...)`: the twin of `refs export`.
+
+`style` is a name from reflib.cslstyle.STYLES (ama, vancouver, apa, chicago, article) or
+a path to a .csl file; `fmt` is text, markdown or html. Titles reach the processor in
+sentence case (reflib.formats.csl); the processor fixes are in reflib.cslstyle.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from reflib.errors import UsageError
+from reflib.library.layout import Layout
+from reflib.library.model import Reference
+
+TEXT_FORMATS = ("text", "markdown", "html")
+DATA_FORMATS = ("bibtex", "biblatex", "ris", "csl-json")
+FORMATS = TEXT_FORMATS + DATA_FORMATS
+ORDERS = ("cited", "author", "year")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
+
+
+def format_bibliography(refs: Sequence[Reference], style: str = "ama",
+                        fmt: str = "text") -> list[str]:
+    """Each reference formatted in `style` (no number), in the order given."""
+    return [rest for _, rest in _entries(refs, style, fmt)[1]]
+
+
+def render(refs: Sequence[Reference], style: str = "ama", fmt: str = "text") -> str:
+    """A whole bibliography in `fmt`; numbered 1..N in the given order if the style is."""
+    loaded, entries = _entries(refs, style, fmt)
+    if not entries:
+        return ""
+    if fmt == "html":
+        return _html_document(entries)
+    lines = [f"{first} {rest}" if first else rest for first, rest in entries]
+    numbered_list = fmt == "markdown" and all(
+        first and re.fullmatch(r"\d+\.", first) for first, _ in entries)
+    separator = "\n" if fmt == "text" or numbered_list else "\n\n"
+    return separator.join(lines) + "\n"
+
+
+def export(refs: Sequence[Reference], fmt: str, style: str = "ama") -> str:
+    """Formatted text (text/markdown/html in `style`) or data (bibtex/biblatex/ris/csl-json)."""
+    from reflib.formats import writers
+
+    if fmt in TEXT_FORMATS:
+        return render(refs, style, fmt)
+    if fmt == "csl-json":
+        return writers.to_csl_json(refs)
+    if fmt == "bibtex":
+        return writers.to_bibtex(refs)
+    if fmt == "biblatex":
+        return writers.to_biblatex(refs)
+    if fmt == "ris":
+        return writers.to_ris(refs)
+    raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+
+
+def order_references(refs: Sequence[Reference], order: str = "cited") -> list[Reference]:
+    """`cited`: as given (the article's citation order); `author`: by first author (or
+    editor, or title), then year; `year`: by year (undated last), then first author."""
+    if order == "cited":
+        return list(refs)
+    if order == "author":
+        return sorted(refs, key=lambda r: (_first_name(r), r.year or 9999, r.title.lower()))
+    if order == "year":
+        return sorted(refs, key=lambda r: (r.year is None, r.year or 0, _first_name(r)))
+    raise UsageError(f"unknown order '{order}'; use one of {', '.join(ORDERS)}")
+
+
+def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
+                   order: str = "cited", filters: dict[str, Any] | None = None,
+                   keys: list[str] | None = None) -> str:
+    """What `refs export` prints: the library's sources, selected, ordered, formatted."""
+    from reflib.library.query import load_references
+
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
+    if fmt in TEXT_FORMATS:
+        from reflib.cite.stylesheet import resolve
+
+        resolve(style)  # a bad --style is a usage error before the index is read
+    refs = load_references(layout, keys, {k: v for k, v in (filters or {}).items()
+                                          if v is not None})
+    return export(order_references(refs, order), fmt, style)
+
+
+def write_output(text: str, path: str | None) -> None:
+    """Write to `path` atomically (a reader sees the old file or the new one)."""
+    from reflib.fsutil import atomic_write_text
+
+    if path:
+        atomic_write_text(Path(path), text)
+
+
+def _first_name(ref: Reference) -> str:
+    people = [n for n in (ref.authors or ref.editors) if n.literal != "others"]
+    if people:
+        name = people[0]
+        return (name.family or name.literal).lower() + " " + name.given.lower()
+    return ref.title.lower()
+
+
+def _entries(refs: Sequence[Reference], style: str, fmt: str):
+    from reflib.cite import stylesheet as cslstyle
+    from reflib.formats.csl import to_csl
+
+    if fmt not in TEXT_FORMATS:
+        raise UsageError(f"unknown format '{fmt}' for a formatted bibliography; use one of "
+                         f"{', '.join(TEXT_FORMATS)}")
+    loaded = cslstyle.load(style)
+    if not refs:
+        return loaded, []
+    items = [to_csl(ref, loaded.spec.subtitle) for ref in refs]
+    if fmt != "text":
+        # citeproc-py passes the data's text through unescaped; escape it here, so that
+        # a title holding `<script>` or `&` shows as text in HTML and Markdown.
+        escape = _html_text if fmt == "html" else _markdown_text
+        items = [_escape_item(item, escape) for item in items]
+    return loaded, cslstyle.render_entries(loaded, items, _formatter(fmt))
+
+
+_NOCASE = re.compile(r'(<span class="nocase">|</span>)')
+
+
+def _html_text(text: str) -> str:
+    """Escape markup in data text, keeping the nocase spans citeproc-py reads."""
+    return "".join(part if _NOCASE.fullmatch(part) else html.escape(part, quote=False)
+                   for part in _NOCASE.split(text))
+
+
+def _markdown_text(text: str) -> str:
+    return "".join(part if _NOCASE.fullmatch(part) else _md_escape(html.escape(part, False))
+                   for part in _NOCASE.split(text))
+
+
+def _escape_item(value, escape):
+    """Every string of a CSL-JSON item escaped, except its id and type."""
+    if isinstance(value, dict):
+        return {k: (v if k in ("id", "type") else _escape_item(v, escape))
+                for k, v in value.items()}
+    if isinstance(value, list):
+        return [_escape_item(v, escape) for v in value]
+    return escape(value) if isinstance(value, str) else value
+
+
+def _formatter(fmt: str):
+    from citeproc.formatter import html as html_formatter
+    from citeproc.formatter import plain
+
+    if fmt == "html":
+        return html_formatter
+    if fmt == "markdown":
+        return MARKDOWN
+    return plain
+
+
+def _md_escape(text: str) -> str:
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(text))
+
+
+def _md_wrap(mark: str):
+    return lambda text: f"{mark}{text}{mark}" if str(text).strip() else str(text)
+
+
+# A citeproc-py output formatter for Markdown (pandoc's and CommonMark's emphasis).
+MARKDOWN = SimpleNamespace(
+    preformat=_md_escape,
+    Italic=_md_wrap("*"), Oblique=_md_wrap("*"), Bold=_md_wrap("**"), Light=str,
+    Underline=str, Superscript=lambda t: f"<sup>{t}</sup>",
+    Subscript=lambda t: f"<sub>{t}</sub>", SmallCaps=str,
+)
+
+
+def _html_document(entries: list[tuple[str | None, str]]) -> str:
+    """The HTML that citeproc-js and pandoc write: number in its own left margin."""
+    out = ['<div class="csl-bib-body">']
+    for first, rest in entries:
+        if first:
+            out.append(f'  <div class="csl-entry"><div class="csl-left-margin">'
+                       f'{html.escape(first, quote=False)}</div>'
+                       f'<div class="csl-right-inline">{rest}</div></div>')
+        else:
+            out.append(f'  <div class="csl-entry">{rest}</div>')
+    out.append("</div>")
+    return "\n".join(out) + "\n"

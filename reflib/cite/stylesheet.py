@@ -1,0 +1,438 @@
+"""CSL styles: which file a style name means, loading it offline, and rendering entries.
+
+The styles and the en-US locale ship in reflib/cite/styles/ (see SOURCES.md there), so nothing
+is fetched at run time. Rendering is citeproc-py, with four fixes made here, each where
+the fault lies and each tested in tests/test_export.py:
+
+1. A localised date (`<date form="text"/>`) loses the delimiter its locale gives it:
+   citeproc-py joins the parts with the calling element's delimiter, which CSL does not
+   allow there, so Vancouver printed "2021Sep". `_Date.join` uses the locale's delimiter.
+2. `second-field-align` styles print the first field (the number) glued to the entry
+   ("1.Lee DW"). `_Layout.render_entry` renders the first field apart, so the caller
+   puts it in a margin (HTML) or after it a space (text).
+3. BibTeX's `and others` (a last name `{"literal": "others"}` in CSL-JSON, as pandoc
+   writes it) rendered as a person called "others". `_Name` renders the names before
+   it and then the style's own et-al term, as when a list is truncated.
+4. A variable used by `<substitute>` (the editors standing in for missing authors) must
+   not print again later in the entry (CSL 1.0.2, "Substitution"); citeproc-py
+   suppressed only <text> variables, so AMA printed the editors twice. `_Names` skips
+   them too.
+5. `text-case="title"` was skipped for labels, numbers and name parts (their language
+   was unknown), so APA printed "(eds.)"; and it put spaces around protected words
+   ("( LEARN )") and ignored words after "(" or "-". `_CaseFixed.case` title-cases
+   word by word, keeping spacing, protected segments and stop words.
+6. Style options that contradict the manual the style implements are corrected by
+   STYLES[...].options, applied to the parsed style (the shipped files stay byte for
+   byte as published); each entry says why.
+
+Element classes are swapped in through this module's own XML parser lookup, so nothing
+in citeproc-py is patched for other users in the same process. citeproc is imported
+only inside functions: `refs --help` must not pay for it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from reflib.errors import UsageError
+
+STYLE_DIR = Path(__file__).with_name("styles")
+LOCALE_FILE = STYLE_DIR / "locales-en-US.xml"
+CSL_NS = "http://purl.org/net/xbiblio/csl"
+
+
+_PERSONAL_COMMUNICATION = f"""
+<else-if xmlns="{CSL_NS}" type="personal_communication">
+  <group delimiter=". ">
+    <text variable="genre" text-case="capitalize-first"/>
+    <text variable="publisher"/>
+    <date form="text" variable="issued"/>
+  </group>
+</else-if>"""
+
+
+@dataclass(frozen=True)
+class StyleSpec:
+    """A named style: its file, how titles' subtitles are cased, and option fixes."""
+
+    file: str
+    subtitle: str = "capital"  # first word after a colon in titles: "capital" or "lower"
+    options: tuple[tuple[str, str], ...] = ()  # root attributes to set
+    terms: tuple[tuple[str, str], ...] = ()  # locale terms to set (name, text)
+    branches: tuple[str, ...] = ()  # <else-if> branches added to the bibliography's choose
+    why: str = ""
+
+
+STYLES: dict[str, StyleSpec] = {
+    # AMA Manual of Style 11th ed.: 3.9.1 lowers the first word of a journal article's
+    # subtitle; 3.6 keeps the hyphen of hyphenated given names (Anna-Lena -> A-L), which
+    # the CSL file turns off; "et al" takes no period in AMA style (as "eg", "ie") and is
+    # always preceded by a comma ("Benzon HT, et al, eds.").
+    "ama": StyleSpec("american-medical-association.csl", "lower",
+                     options=(("initialize-with-hyphen", "true"),
+                              ("delimiter-precedes-et-al", "always")),
+                     terms=(("et-al", "et al"),),
+                     # §3.13.7 keeps personal communications out of the list; when one is
+                     # numbered anyway, say what it is instead of the style's fallback
+                     # ("Published online January 2, 2024", as if a journal article).
+                     branches=(_PERSONAL_COMMUNICATION,),
+                     why="AMA 11 §3.6, §3.9.1, §3.13.7"),
+    # NLM's Citing Medicine (the Vancouver style): sentence case, subtitle lowercase;
+    # page ranges with a hyphen ("2807-31"), not the locale's en dash.
+    # "et al." always after a comma ("Benzon HT, et al., editors").
+    "vancouver": StyleSpec("nlm-citation-sequence.csl", "lower",
+                           options=(("delimiter-precedes-et-al", "always"),),
+                           terms=(("page-range-delimiter", "-"),),
+                           why="Citing Medicine ch. 1 (authors; pagination)"),
+    # APA 7 §9.8: inverted names are separated from what follows by a comma, so a list
+    # ending "and others" reads "Benzon, H. T., et al."
+    "apa": StyleSpec("apa.csl", "capital", options=(("delimiter-precedes-et-al", "always"),)),
+    "chicago": StyleSpec("chicago-author-date.csl", "capital"),
+    "article": StyleSpec("article.csl", "capital"),
+}
+ALIASES = {"nlm": "vancouver", "nlm-citation-sequence": "vancouver", "apa7": "apa",
+           "american-medical-association": "ama", "chicago-author-date": "chicago"}
+
+
+@dataclass
+class Style:
+    """A loaded style: the citeproc-py style object and what we know about it."""
+
+    name: str
+    spec: StyleSpec
+    csl: Any = field(repr=False)
+
+    @property
+    def numeric(self) -> bool:
+        """True when entries start with their number (citation-sequence styles)."""
+        bibliography = self.csl.root.bibliography
+        return bibliography is not None and bool(bibliography.get("second-field-align"))
+
+
+def resolve(style: str) -> tuple[str, StyleSpec, Path]:
+    """A style name (`ama`, `vancouver`, ...) or a path to a .csl file."""
+    name = ALIASES.get(style.lower(), style.lower())
+    if name in STYLES:
+        spec = STYLES[name]
+        return name, spec, STYLE_DIR / spec.file
+    path = Path(style)
+    if path.suffix == ".csl" or path.exists():
+        if not path.is_file():
+            raise UsageError(f"style file {style} does not exist")
+        return str(path), StyleSpec(path.name), path
+    known = ", ".join(STYLES)
+    raise UsageError(f"unknown style '{style}'; use one of {known} or a path to a .csl file")
+
+
+def load(style: str) -> Style:
+    """The style named `style` (see resolve), parsed once per process."""
+    name, spec, path = resolve(style)
+    stat = path.stat()
+    return Style(name, spec, _load(str(path), stat.st_mtime_ns, spec))
+
+
+@lru_cache(maxsize=16)
+def _load(path: str, mtime_ns: int, spec: StyleSpec):
+    from lxml import etree
+
+    parser = _parser()
+    try:
+        tree = etree.parse(path, parser)
+    except (OSError, etree.XMLSyntaxError) as exc:
+        raise UsageError(f"cannot read style {path}: {exc}") from None
+    root = tree.getroot()
+    if root.tag != f"{{{CSL_NS}}}style" or root.find(f"{{{CSL_NS}}}bibliography") is None:
+        raise UsageError(f"{path} is not a CSL style with a bibliography")
+    for name, value in spec.options:
+        root.set(name, value)
+    _add_terms(root, spec.terms)
+    _add_branches(root, spec.branches)
+    _give_names_a_name(root)
+    csl = _StyleHandle(tree, root)
+    root.set_locale_list(root.get("default-locale", "en-US"))
+    return csl
+
+
+class _StyleHandle:
+    """What citeproc's CitationStylesBibliography needs of a style object."""
+
+    def __init__(self, xml, root) -> None:
+        self.xml = xml
+        self.root = root
+
+    def has_bibliography(self) -> bool:
+        return self.root.bibliography is not None
+
+    def render_citation(self, citation, cites, callback=None):
+        return self.root.citation.render(citation, cites, callback)
+
+    def sort_bibliography(self, citation_items):
+        return self.root.bibliography.sort(citation_items)
+
+    def render_bibliography(self, citation_items):
+        return self.root.bibliography.render(citation_items)
+
+
+def _add_terms(root, terms: tuple[tuple[str, str], ...]) -> None:
+    if not terms:
+        return
+    locale = root.find(f"{{{CSL_NS}}}locale")
+    if locale is None:
+        locale = root.makeelement(f"{{{CSL_NS}}}locale", {})
+        root.insert(1, locale)
+    holder = locale.find(f"{{{CSL_NS}}}terms")
+    if holder is None:
+        holder = locale.makeelement(f"{{{CSL_NS}}}terms", {})
+        locale.append(holder)
+    for name, text in terms:
+        for old in holder.findall(f"{{{CSL_NS}}}term[@name='{name}']"):
+            if old.get("form") is None:
+                holder.remove(old)
+        term = holder.makeelement(f"{{{CSL_NS}}}term", {"name": name})
+        term.text = text
+        holder.insert(0, term)
+
+
+def _add_branches(root, branches: tuple[str, ...]) -> None:
+    """Insert <else-if> branches before the <else> of the bibliography's first choose."""
+    from lxml import etree
+
+    choose = root.find(f".//{{{CSL_NS}}}bibliography//{{{CSL_NS}}}choose")
+    for branch in branches:
+        element = etree.fromstring(branch, _parser())
+        fallback = choose.find(f"{{{CSL_NS}}}else")
+        if fallback is not None:
+            fallback.addprevious(element)
+        else:
+            choose.append(element)
+
+
+def _give_names_a_name(root) -> None:
+    """citeproc-py creates a missing <name/> on the fly, outside our class lookup; add
+    it at load time instead (not inside <substitute>, where names inherit the parent's)."""
+    for names in root.iter(f"{{{CSL_NS}}}names"):
+        parent = names.getparent()
+        if parent is not None and parent.tag == f"{{{CSL_NS}}}substitute":
+            continue
+        if names.find(f"{{{CSL_NS}}}name") is None:
+            names.insert(0, names.makeelement(f"{{{CSL_NS}}}name", {}))
+
+
+@lru_cache(maxsize=1)
+def _parser():
+    from lxml import etree
+
+    model, locale_cls = _classes()
+    lookup = etree.ElementNamespaceClassLookup()
+    namespace = lookup.get_namespace(CSL_NS)
+    namespace[None] = model.CitationStylesElement
+    namespace.update({cls.__name__.replace("_", "-").lower(): cls
+                      for cls in model.CitationStylesElement.__subclasses__()})
+    namespace.update(locale_cls)
+    parser = etree.XMLParser(remove_comments=True, encoding="UTF-8", no_network=True)
+    parser.set_element_class_lookup(lookup)
+    return parser
+
+
+@lru_cache(maxsize=1)
+def _classes():
+    """Our subclasses of citeproc-py's element classes (see the module docstring)."""
+    import citeproc
+    from citeproc import model
+    from citeproc.source import VariableError
+    from lxml import etree
+
+    class _Style(model.Style):
+        def set_locale_list(self, output_locale: str, validate: bool = False) -> None:
+            """The style's own locales, then our shipped en-US (offline, the version we
+            test), then citeproc-py's bundled file for other languages."""
+            self.locales = []
+            language = output_locale.split("-")[0]
+            for lang in (output_locale, language, None):
+                expr = (f'./cs:locale[@xml:lang="{lang}"]' if lang
+                        else "./cs:locale[not(@xml:lang)]")
+                self.locales.extend(self.xpath_search(expr))
+            files = []
+            if output_locale != "en-US" and output_locale in citeproc.LANGUAGE_NAMES:
+                files.append(Path(citeproc.LOCALES_PATH) / f"locales-{output_locale}.xml")
+            files.append(LOCALE_FILE)
+            for path in files:
+                self.locales.append(etree.parse(str(path), _parser()).getroot())
+            for locale in self.locales:
+                locale.style = self
+
+    class _Date(model.Date):
+        def join(self, strings, default_delimiter=""):
+            # Fix 1: a localised date keeps its locale's delimiter ("2021 Sep").
+            if ("form" in self.attrib and "delimiter" not in self.attrib
+                    and not self.is_locale_date()):
+                localized = self.get_date(self.get("form"))
+                if localized is not None:
+                    default_delimiter = localized.get("delimiter", default_delimiter)
+            return super().join(strings, default_delimiter)
+
+    class _Name(model.Name):
+        def process(self, item, variable, context=None, sort_options=None, **kwargs):
+            # Fix 3: a trailing "others" marker means "and others": et al.
+            names = item.reference.get(variable, [])
+            if not names or names[-1].get("literal") != "others":
+                return super().process(item, variable, context, sort_options, **kwargs)
+            real = names[:-1]
+            et_al_min = self.get_option("et-al-min", context, sort_options)
+            options = dict(sort_options or {})
+            truncates = et_al_min and len(real) >= et_al_min and len(real) > 1
+            if not truncates:
+                options.update({"and": None, "et-al-min": 0})
+            item.reference[variable] = real
+            try:
+                text = super().process(item, variable, context, options or None, **kwargs)
+            finally:
+                item.reference[variable] = names
+            if truncates or not real:
+                return text
+            precedes = self.get_option("delimiter-precedes-et-al", context, sort_options)
+            if precedes == "always" or (precedes == "contextual" and len(real) >= 2):
+                glue = self.get_option("delimiter", context, sort_options)
+            else:
+                glue = " "
+            return text + glue + self.et_al()
+
+    class _Layout(model.Layout):
+        def render_entry(self, item) -> tuple[str | None, str | None]:
+            """(first field, the rest) with second-field-align, else (None, entry)."""
+            self.repressed = {}
+            children = list(self.iterchildren())
+            if self.getparent().get("second-field-align") and len(children) > 1:
+                first = self._render_some(item, children[:1])
+                rest = self._render_some(item, children[1:])
+                return (str(first) if first else None,
+                        str(self.format(self.wrap(rest))) if rest else None)
+            text = self.render_children(item)
+            return None, str(self.format(self.wrap(text))) if text else None
+
+        def _render_some(self, item, children):
+            output = []
+            for child in children:
+                try:
+                    text = child.render(item)
+                except VariableError:
+                    continue
+                if text is not None:
+                    output.append(text)
+            return model.join(output, "") if output else None
+
+    class _Names(model.Names):
+        def process(self, item, names_context=None, context=None, **kwargs):
+            # Fix 4: variables already used by a <substitute> stay suppressed.
+            try:
+                repressed = (context if context is not None else self).get_layout().repressed
+            except (IndexError, AttributeError):
+                repressed = {}
+            used = {v for entry in repressed.get(self.tag, ()) for v in (entry or "").split()}
+            roles = self.get("variable", "").split()
+            kept = [role for role in roles if role not in used]
+            if kept == roles:
+                return super().process(item, names_context, context, **kwargs)
+            if not kept:
+                raise VariableError
+            self.set("variable", " ".join(kept))
+            try:
+                return super().process(item, names_context, context, **kwargs)
+            finally:
+                self.set("variable", " ".join(roles))
+
+    class _CaseFixed:
+        def case(self, text, language=None):
+            # Fix 5: title case for every element, done word by word.
+            if self.get("text-case") != "title":
+                return super().case(text, language)
+            root = self.get_root()
+            language = language or (root.get("default-locale") or "en")[:2]
+            return text if language != "en" else _title_case(text)
+
+    fixed = {tag: type(f"_{cls.__name__}", (_CaseFixed, cls), {})
+             for tag, cls in (("text", model.Text), ("label", model.Label),
+                              ("number", model.Number), ("date-part", model.Date_Part),
+                              ("name-part", model.Name_Part))}
+    return model, {"style": _Style, "date": _Date, "name": _Name, "layout": _Layout,
+                   "names": _Names, **fixed}
+
+
+_STOP_WORDS = frozenset(
+    "a an and as at but by down for from in into nor of on onto or over so the till to up "
+    "via with yet".split())
+
+
+def _title_case(text):
+    """CSL title case: lowercase words capitalised (hyphenated parts too), stop words
+    lowercase unless first, last or after a colon; protected segments kept."""
+    import re
+
+    from citeproc.string import MixedString, NoCase, String
+
+    segments = list(text) if isinstance(text, MixedString) else [text]
+    words = []  # (segment index, token index) of every word that may change
+    tokens_of = []
+    for s_index, segment in enumerate(segments):
+        tokens = re.split(r"(\s+|-)", str(segment))
+        tokens_of.append(tokens)
+        if isinstance(segment, NoCase):
+            words.append((s_index, None))
+            continue
+        words.extend((s_index, t_index) for t_index, token in enumerate(tokens)
+                     if token and not token.isspace() and token != "-")
+    after_colon = True
+    for position, (s_index, t_index) in enumerate(words):
+        if t_index is None:
+            after_colon = str(segments[s_index]).rstrip().endswith(":")
+            continue
+        tokens = tokens_of[s_index]
+        token = tokens[t_index]
+        core = token.strip("([{\"'“‘.,;:!?)]}”’")
+        last = position == len(words) - 1
+        if core.islower() and (after_colon or last or core not in _STOP_WORDS):
+            i = next(i for i, char in enumerate(token) if char.isalpha())
+            tokens[t_index] = token[:i] + token[i].upper() + token[i + 1:]
+        after_colon = token.endswith(":")
+    out = [segment if isinstance(segment, NoCase) else type(segment)("".join(tokens))
+           for segment, tokens in zip(segments, tokens_of, strict=True)]
+    if isinstance(text, MixedString):
+        return MixedString(out)
+    return out[0] if isinstance(out[0], String) else String(out[0])
+
+
+def render_entries(style: Style, items: list[dict[str, Any]],
+                   formatter) -> list[tuple[str | None, str]]:
+    """Each CSL-JSON item rendered: (first field or None, the rest), in the given order."""
+    from citeproc import Citation, CitationItem, CitationStylesBibliography
+    from citeproc.source.json import CiteProcJSON
+
+    source = CiteProcJSON([processor_item(item) for item in items])
+    bibliography = CitationStylesBibliography(style.csl, source, formatter)
+    bibliography.register(Citation([CitationItem(str(item["id"])) for item in items]))
+    layout = style.csl.root.bibliography.layout
+    entries = []
+    for cite in bibliography.items:
+        first, rest = layout.render_entry(cite)
+        entries.append((first, rest or ""))
+    return entries
+
+
+def processor_item(item: dict[str, Any]) -> dict[str, Any]:
+    """The CSL-JSON variables citeproc-py knows (it warns about others, e.g. CSL 1.0.2's
+    available-date and event-title, which no shipped style prints)."""
+    known = _known_variables()
+    return {k: v for k, v in item.items() if k in ("id", "type") or k in known}
+
+
+@lru_cache(maxsize=1)
+def _known_variables() -> frozenset[str]:
+    from citeproc import VARIABLES
+
+    names = set(VARIABLES) - {"container_title_short", "title_short"}
+    return frozenset({v.replace("_", "-") for v in names} | {"container-title-short",
+                                                             "title-short", "DOI", "ISBN",
+                                                             "ISSN", "PMID", "PMCID", "URL"})

@@ -1,0 +1,377 @@
+"""Pure: a Reference (raw BibTeX fields) to a CSL-JSON item, as pandoc and Zotero read it.
+
+    >>> to_csl(ref)["type"], to_csl(ref)["container-title-short"]
+    ('article-journal', 'J Pain Res')
+
+Conventions (those of pandoc's BibTeX reader and of Zotero, so the JSON means the same
+to them as to us):
+
+- Titles are stored in sentence case, the form CSL expects: styles that want title case
+  apply `text-case="title"`, but no processor can go back from title case. BibTeX titles
+  are title case, so `sentence_case` lowers the words a title-case convention capitalised
+  and keeps what BibTeX braces protect (`{ASPN}`), wrapped in `<span class="nocase">`.
+  Journal names are never changed.
+- `and others` becomes a last name `{"literal": "others"}`; our renderer turns it into
+  the style's "et al." (reflib.cite.stylesheet).
+- A lowercase `von` part (`van Zundert`) is a non-dropping particle, so it stays with the
+  family name ("van Zundert J") as Dutch names require.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from reflib.library.latex import latex_to_text, strip_delimiters
+from reflib.library.model import Name, Reference
+
+# BibTeX / biblatex entry type -> CSL type. `misc` may be refined by _refine_type.
+TYPE_MAP: dict[str, str] = {
+    "article": "article-journal",
+    "book": "book",
+    "mvbook": "book",
+    "collection": "book",
+    "mvcollection": "book",
+    "proceedings": "book",
+    "mvproceedings": "book",
+    "manual": "book",
+    "booklet": "pamphlet",
+    "inbook": "chapter",
+    "incollection": "chapter",
+    "bookinbook": "chapter",
+    "suppbook": "chapter",
+    "inproceedings": "paper-conference",
+    "conference": "paper-conference",
+    "online": "webpage",
+    "www": "webpage",
+    "electronic": "webpage",
+    "phdthesis": "thesis",
+    "mastersthesis": "thesis",
+    "thesis": "thesis",
+    "techreport": "report",
+    "report": "report",
+    "unpublished": "manuscript",
+    "patent": "patent",
+    "dataset": "dataset",
+    "software": "software",
+    "periodical": "periodical",
+    "misc": "document",
+}
+
+# Fields copied as plain text: BibTeX name -> CSL variable. The first present wins.
+TEXT_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("shortjournal", "journalabbrev", "journal_abbrev"), "container-title-short"),
+    (("shorttitle",), "title-short"),
+    (("volume",), "volume"),
+    (("edition",), "edition"),
+    (("publisher",), "publisher"),
+    (("address", "location"), "publisher-place"),
+    (("chapter",), "chapter-number"),
+    (("doi",), "DOI"),
+    (("url",), "URL"),
+    (("isbn",), "ISBN"),
+    (("pmid",), "PMID"),
+    (("pmcid",), "PMCID"),
+    (("abstract",), "abstract"),
+    (("keywords",), "keyword"),
+    (("language", "langid"), "language"),
+    (("note",), "note"),
+    (("annote", "annotation"), "annote"),
+    (("version",), "version"),
+    (("pagetotal",), "number-of-pages"),
+    (("volumes",), "number-of-volumes"),
+    (("eventtitle",), "event-title"),
+    (("venue",), "event-place"),
+)
+
+# Date fields: BibTeX name -> CSL date variable (`year`/`month`/`date` make `issued`).
+DATE_FIELDS = {"urldate": "accessed", "onlinedate": "available-date",
+               "eventdate": "event-date", "origdate": "original-date"}
+
+NAME_FIELDS = {"author": "author", "editor": "editor", "translator": "translator"}
+
+THESIS_GENRES = {"phdthesis": "PhD thesis", "mastersthesis": "Master's thesis"}
+
+_DATE = re.compile(r"^\s*(-?\d{1,4})(?:-(\d{1,2})(?:-(\d{1,2}))?)?")
+_PERSONAL = re.compile(r"personal\s+communication", re.I)
+_PAGE_DASH = re.compile(r"\s*[-\u2013\u2014]+\s*")
+NOCASE_OPEN, NOCASE_CLOSE = '<span class="nocase">', "</span>"
+OTHERS = {"literal": "others"}
+
+
+def to_csl(ref: Reference, subtitle: str = "capital") -> dict[str, Any]:
+    """The CSL-JSON item of `ref`. `subtitle` is how the first word after a colon in a
+    title is cased: "capital" (APA, Zotero's convention) or "lower" (AMA, NLM)."""
+    fields = ref.fields
+    item: dict[str, Any] = {"id": ref.key, "type": csl_type(ref)}
+    for bibtex_name, variable in NAME_FIELDS.items():
+        raw = fields.get(bibtex_name)
+        if raw:
+            names = ref.authors if bibtex_name == "author" else (
+                ref.editors if bibtex_name == "editor" else None)
+            item[variable] = csl_names(names if names is not None else _parse(raw))
+    if "title" in fields:
+        title = sentence_case(fields["title"], subtitle)
+        if "subtitle" in fields:
+            title += ": " + sentence_case(fields["subtitle"], subtitle, first=subtitle)
+        item["title"] = title
+    container = _container(ref, subtitle)
+    if container:
+        item["container-title"] = container
+    for names, variable in TEXT_FIELDS:
+        for name in names:
+            if name in fields:
+                item[variable] = ref.text(name)
+                break
+    _numbers(ref, item)
+    _publisher(ref, item)
+    if "doi" in item or "DOI" in item:
+        item["DOI"] = ref.doi
+    issn = [ref.text(n) for n in ("issn", "eissn") if n in fields]
+    if issn:
+        item["ISSN"] = ", ".join(issn)
+    if ref.entry_type in THESIS_GENRES and "type" not in fields:
+        item["genre"] = THESIS_GENRES[ref.entry_type]
+    elif "type" in fields:
+        item["genre"] = ref.text("type")
+    elif item["type"] == "personal_communication":
+        item["genre"] = ref.text("howpublished")
+    issued = issued_date(ref)
+    if issued:
+        item["issued"] = issued
+    for bibtex_name, variable in DATE_FIELDS.items():
+        if bibtex_name in fields:
+            date = parse_date(ref.text(bibtex_name))
+            if date:
+                item[variable] = date
+    return item
+
+
+def csl_type(ref: Reference) -> str:
+    """CSL type from the entry type; `@misc` with howpublished = {Personal communication}
+    is a personal_communication, and `@article` with entrysubtype magazine/newspaper too."""
+    kind = TYPE_MAP.get(ref.entry_type, "document")
+    subtype = ref.text("entrysubtype").lower()
+    if kind == "article-journal" and subtype in ("magazine", "newspaper"):
+        return f"article-{subtype}"
+    if kind == "document" and _PERSONAL.search(ref.text("howpublished") + ref.text("type")):
+        return "personal_communication"
+    return kind
+
+
+def csl_names(names: list[Name]) -> list[dict[str, str]]:
+    """Names to CSL name objects; an organisation is a literal; `others` stays a marker."""
+    out = []
+    for name in names:
+        if name.literal:
+            out.append(OTHERS if name.literal == "others" else {"literal": name.literal})
+            continue
+        person = {"family": name.family}
+        if name.given:
+            person["given"] = name.given
+        if name.von:
+            person["non-dropping-particle"] = name.von
+        if name.suffix:
+            person["suffix"] = name.suffix
+        out.append(person)
+    return out
+
+
+def _parse(raw: str) -> list[Name]:
+    from reflib.library.model import parse_names
+
+    return parse_names(raw)
+
+
+def _container(ref: Reference, subtitle: str) -> str:
+    """Journal names as written; book titles (booktitle) in sentence case like titles."""
+    for name in ("journal", "journaltitle"):
+        if name in ref.fields:
+            return ref.text(name)
+    if "booktitle" in ref.fields:
+        return sentence_case(ref.fields["booktitle"], subtitle)
+    if ref.entry_type in ("online", "www", "electronic") and "organization" in ref.fields:
+        return ref.text("organization")  # the website's name: "UpToDate"
+    return ""
+
+
+def _numbers(ref: Reference, item: dict[str, Any]) -> None:
+    fields = ref.fields
+    if "pages" in fields:
+        item["page"] = _PAGE_DASH.sub("-", ref.text("pages"))
+    issue = ref.text("issue") or (ref.text("number") if ref.entry_type == "article" else "")
+    if issue:
+        item["issue"] = issue
+    if "series" in fields:
+        item["collection-title"] = ref.text("series")
+        if "number" in fields and ref.entry_type != "article":
+            item["collection-number"] = ref.text("number")
+    elif "number" in fields and ref.entry_type in ("techreport", "report", "patent"):
+        item["number"] = ref.text("number")
+
+
+def _publisher(ref: Reference, item: dict[str, Any]) -> None:
+    """publisher, else institution/school/organization (unless that named the website)."""
+    if "publisher" in item:
+        return
+    for name in ("institution", "school", "organization"):
+        if name in ref.fields and item.get("container-title") != ref.text(name):
+            item["publisher"] = ref.text(name)
+            return
+
+
+def issued_date(ref: Reference) -> dict[str, Any] | None:
+    """`date` (biblatex) or `year` + `month` as a CSL date."""
+    if "date" in ref.fields:
+        return parse_date(ref.text("date"))
+    if ref.year is None:
+        return {"literal": ref.text("year")} if ref.text("year") else None
+    parts = [ref.year]
+    if ref.month:
+        parts.append(ref.month)
+        day = ref.text("day")
+        if day.isdigit():
+            parts.append(int(day))
+    return {"date-parts": [parts]}
+
+
+def parse_date(text: str) -> dict[str, Any] | None:
+    """ISO 8601 date or range (`2024-01-02`, `2020/2021`) to CSL; else a literal date."""
+    text = text.strip()
+    if not text:
+        return None
+    ranges = []
+    for part in text.split("/", 1):
+        match = _DATE.match(part)
+        if not match or match.end() != len(part.rstrip()):
+            return {"literal": text}
+        ranges.append([int(p) for p in match.groups() if p is not None])
+    return {"date-parts": ranges}
+
+
+# -- sentence case ---------------------------------------------------------------------
+
+_TOKEN = re.compile(r"\s+|\S+")
+_LETTERS = re.compile(r"[^\W\d_]+")
+_SUBTITLE_END = (":", "?")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+
+
+def sentence_case(raw: str, subtitle: str = "capital", first: str = "capital",
+                  markup: bool = True) -> str:
+    """A raw BibTeX title in sentence case, braced parts kept (in nocase spans if `markup`).
+
+    Only words a title-case convention capitalised are lowered (`Meta-Analysis`,
+    `Evidence-Based`, `A`); words with other capitals (`ASPN`, `McLean`, `mRNA`, `II`)
+    stay as written, as pandoc does. After a colon or question mark the next word is
+    capitalised (`subtitle="capital"`) or lowered (`"lower"`) the same way.
+
+        >>> sentence_case("Neurotomy ({LEARN}): Best Practice Guidelines", "lower", markup=False)
+        'Neurotomy (LEARN): best practice guidelines'
+    """
+    out: list[str] = []
+    state = {"start": first, "after": ""}
+    latex = strip_delimiters(raw)
+    pieces = _pieces(latex) if "{" in latex or "\\" in latex else [(latex_to_text(latex), False)]
+    for text, protected in pieces:
+        if protected:
+            out.append(f"{NOCASE_OPEN}{text}{NOCASE_CLOSE}" if markup and text.strip() else text)
+            if _LETTERS.search(text):
+                state["start"] = ""
+                state["after"] = "subtitle" if text.rstrip().endswith(_SUBTITLE_END) else ""
+            continue
+        for token in _TOKEN.findall(text):
+            if token.islower() and not state["start"] and state["after"] != "subtitle":
+                out.append(token)  # sentence case already: nothing to change
+                state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
+                continue
+            if token.isspace() or not _LETTERS.search(token):
+                out.append(token)
+                if token.rstrip().endswith(_SUBTITLE_END):
+                    state["after"] = "subtitle"
+                continue
+            if state["start"] in ("capital", "lower"):
+                word = _case_word(token, state["start"])
+            elif state["after"] == "subtitle":
+                word = _case_word(token, subtitle)
+            else:
+                word = _case_word(token, "lower")
+            out.append(word)
+            state["start"] = ""
+            state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
+    return "".join(out).strip()
+
+
+def _case_word(token: str, case: str) -> str:
+    """Lower a title-cased word (`Meta-Analysis` -> `meta-analysis`), then capitalise its
+    first letter if `case` is "capital"; words with other capitals stay as written."""
+    if _is_title_cased(token):
+        token = token.lower()
+    elif not (case == "capital" and token.islower()):
+        return token
+    if case == "capital":
+        match = _LETTERS.search(token)
+        if match:
+            i = match.start()
+            return token[:i] + token[i].upper() + token[i + 1:]
+    return token
+
+
+def _is_title_cased(token: str) -> bool:
+    """`Pain`, `Meta-Analysis`, `X-Ray`, `A`: lowering them loses nothing. `ASPN`,
+    `McLean`, `O'Brien`, `COVID-19`, `D` (vitamin D), `I` and `II` are kept."""
+    if token.isalpha():  # the common case, fast
+        return token[0].isupper() and (token[1:].islower() if len(token) > 1 else token == "A")
+    segments = [s for s in (_NOT_LETTER.sub("", part) for part in token.split("-")) if s]
+    if not segments or not segments[0][0].isupper():
+        return False
+    if len(segments) == 1 and len(segments[0]) == 1:
+        return segments[0] == "A"
+    return all(len(s) == 1 or s.islower() or s[1:].islower() for s in segments)
+
+
+def _pieces(latex: str) -> list[tuple[str, bool]]:
+    """Split BibTeX text into (plain text, protected?) pieces at top-level braces.
+
+    `{ASPN}` is protected; `{\\"u}` (a special character) is ordinary text, as in BibTeX.
+    """
+    pieces: list[tuple[str, bool]] = []
+    plain: list[str] = []
+    depth = 0
+    start = 0
+    i = 0
+    while i < len(latex):
+        char = latex[i]
+        if char == "\\" and depth == 0:
+            i += 2
+            continue
+        if char == "{":
+            if depth == 0:
+                plain.append(latex[start:i])
+                start = i
+            depth += 1
+        elif char == "}" and depth > 0:
+            depth -= 1
+            if depth == 0:
+                group = latex[start:i + 1]
+                if group[1:2] == "\\":
+                    plain.append(group)
+                else:
+                    pieces.append((_decode("".join(plain)), False))
+                    plain = []
+                    pieces.append((_decode(group[1:-1]), True))
+                start = i + 1
+        i += 1
+    plain.append(latex[start:])
+    pieces.append((_decode("".join(plain)), False))
+    return [(text, protected) for text, protected in pieces if text]
+
+
+def _decode(latex: str) -> str:
+    """LaTeX to text, keeping a space at either edge (pieces are joined again)."""
+    if not latex:
+        return ""
+    text = latex_to_text(latex)
+    lead = " " if latex[:1].isspace() else ""
+    trail = " " if latex[-1:].isspace() and text else ""
+    return lead + text + trail

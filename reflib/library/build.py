@@ -1,0 +1,458 @@
+"""`refs build`: refs/*.bib -> validated sources -> library.bib and db/library.db.
+
+Incremental: the index keeps, per source file, its size, mtime, SHA-1, parsed entry and
+formatted BibTeX. A file whose stat or content is unchanged is not parsed again; the
+result is the same as a full rebuild, which `full=True` forces.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import json
+import os
+import sqlite3
+import tempfile
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from reflib.errors import InvalidLibrary, Problem
+from reflib.fsutil import atomic_write_text
+from reflib.library import findings, index, provenance
+from reflib.library.bibtex import format_entry, format_library, parse_source_text, sort_key
+from reflib.library.layout import Layout, read_order
+from reflib.library.model import Reference
+from reflib.library.validate import CrossItem, cross_problems, entry_problems
+
+PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
+
+
+@dataclass
+class FileState:
+    """One refs/*.bib as the build sees it: stat, hash, and the parsed entry if valid."""
+
+    rel: str
+    size: int
+    mtime_ns: int
+    sha1: str = ""
+    entry: str = ""  # JSON of the Reference (index.entry_json)
+    bibtex: str = ""
+    key: str = ""
+    item: CrossItem | None = None
+    reused: bool = False
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    rows: dict | None = None  # index rows, made where the file was parsed
+    _ref: Reference | None = None
+
+    def reuse(self, cached: tuple) -> None:
+        self.sha1, self.entry, self.bibtex, self.item, self.warnings = cached[2:]
+        self.key = self.item.key
+        self.reused = True
+
+    @property
+    def ref(self) -> Reference:
+        if self._ref is None:
+            self._ref = index.entry_from_json(self.entry)
+        return self._ref
+
+
+@dataclass
+class BuildReport:
+    """What a build found and did."""
+
+    sources: int = 0
+    parsed: int = 0
+    reused: int = 0
+    removed: int = 0
+    library_written: bool = False
+    index_written: bool = False
+    full: bool = False
+    stale: list[str] = field(default_factory=list)  # --check: what is out of date
+    warnings: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> str:
+        done = []
+        if self.library_written:
+            done.append("wrote library.bib")
+        if self.index_written:
+            done.append("updated db/library.db" if not self.full else "built db/library.db")
+        did = "; ".join(done) or "nothing to do"
+        return (f"{self.sources} sources ({self.parsed} parsed, {self.reused} unchanged, "
+                f"{self.removed} removed): {did}")
+
+
+def _parse_one(args: tuple[str, str]) -> tuple:
+    """Worker: read, hash and parse one file. Returns plain data (picklable)."""
+    path = Path(args[0])
+    rel = f"refs/{path.name}"
+    data = path.read_bytes()
+    sha1 = hashlib.sha1(data).hexdigest()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        message = f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"
+        return rel, sha1, "", "", None, [Problem(rel, 1, message)], None
+    ref, problems = parse_source_text(text, rel, path.stem)
+    if ref is None:
+        return rel, sha1, "", "", None, problems, None
+    item = CrossItem.of(ref)
+    if not item.parent:  # entries that inherit fields are validated once all are read
+        problems += entry_problems(ref)
+    return (rel, sha1, index.entry_json(ref), format_entry(ref), item, problems,
+            index.source_rows(ref))
+
+
+def _parse_all(paths: list[Path], root: Path) -> Iterator[tuple]:
+    """Parse results in file order. Many files are parsed on all cores, with a bounded
+    number of chunks in flight so that results never pile up in memory."""
+    jobs = [(str(p), str(root)) for p in paths]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
+        yield from map(_parse_one, jobs)
+        return
+    chunks = [jobs[i:i + 250] for i in range(0, len(jobs), 250)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        pending: deque = deque()
+        for chunk in chunks:
+            pending.append(pool.submit(_parse_chunk, chunk))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _parse_chunk(jobs: list[tuple[str, str]]) -> list[tuple]:
+    return [_parse_one(job) for job in jobs]
+
+
+def _open_cache(db_path: Path) -> dict[str, tuple] | None:
+    """Cached per-file rows of a usable index, or None to rebuild from scratch."""
+    if not db_path.is_file():
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            version = conn.execute(
+                "SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
+            if not version or version[0] != index.SCHEMA_VERSION:
+                return None
+            # The parsed entry is left out: few builds need it (see _fill_entries).
+            rows = conn.execute("SELECT path, size, mtime_ns, sha1, '', bibtex, key, line, "
+                                "doi, doi_line, parent, warnings FROM files")
+            return {row[0]: (*row[1:6], CrossItem(row[6], row[0], *row[7:11]),
+                             _load_warnings(row[11])) for row in rows}
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def _fill_entries(layout: Layout, states: list[FileState]) -> None:
+    """Load the cached parsed entry of reused files that need it after all."""
+    wanted = {s.rel: s for s in states if not s.entry}
+    if not wanted:
+        return
+    conn = sqlite3.connect(f"file:{layout.db_path}?mode=ro", uri=True)
+    try:
+        for rel in wanted:
+            row = conn.execute("SELECT entry FROM files WHERE path = ?", (rel,)).fetchone()
+            wanted[rel].entry = row[0]
+    finally:
+        conn.close()
+
+
+def _load_warnings(text: str | None) -> list[Problem]:
+    return [Problem(**data) for data in json.loads(text)] if text else []
+
+
+def _meta(db_path: Path, name: str) -> str | None:
+    try:
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+        try:
+            row = conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+            return row[0] if row else None
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError:
+        return None
+
+
+def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
+    """Stat every source; reuse what the cache knows, parse the rest. Each parsed state
+    is passed to `sink` as soon as it is read (a full build streams rows into the new
+    index, so memory stays flat and writing overlaps parsing)."""
+    states: list[FileState] = []
+    to_parse: list[Path] = []
+    for entry in layout.source_entries():
+        st = entry.stat()
+        state = FileState(f"refs/{entry.name}", st.st_size, st.st_mtime_ns)
+        cached = cache.get(state.rel) if cache else None
+        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
+            state.reuse(cached)
+        elif cached:
+            with open(entry.path, "rb") as handle:
+                sha1 = hashlib.sha1(handle.read()).hexdigest()
+            if sha1 == cached[2]:
+                state.reuse(cached)
+        if not state.reused:
+            to_parse.append(Path(entry.path))
+        states.append(state)
+    by_rel = {s.rel: s for s in states}
+    for rel, sha1, entry, bibtex, item, problems, rows in _parse_all(to_parse, layout.root):
+        state = by_rel[rel]
+        state.rows = rows
+        state.warnings = [p for p in problems if p.severity == "warning"]
+        problems = [p for p in problems if p.severity != "warning"]
+        state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
+        state.key = item.key if item else ""
+        state.problems = problems
+        if sink is not None and rows is not None:
+            sink(state)
+    return states
+
+
+def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
+    """All problems at once: per file (parsed files only), across files, and the order.
+
+    Warnings are kept on each state (so a cached file keeps its warnings); the result
+    holds the errors and all warnings."""
+    problems = [p for s in states for p in s.problems]
+    valid = [s for s in states if s.item is not None]
+    by_key = {s.key.lower(): s for s in valid}
+    parents = {s.item.parent.lower() for s in valid if s.item.parent}
+    _fill_entries(layout, [s for s in valid if s.item.parent or s.key.lower() in parents])
+    for state in valid:
+        item = state.item
+        parent_state = by_key.get(item.parent.lower()) if item.parent else None
+        parent_changed = parent_state is not None and not parent_state.reused
+        if item.parent and (not state.reused or parent_changed or parent_state is None):
+            parent = parent_state.ref if parent_state else None
+            found = entry_problems(state.ref, parent)
+            state.warnings = [p for p in found if p.severity == "warning"]
+            problems.extend(p for p in found if p.severity != "warning")
+    problems.extend(w for s in valid for w in s.warnings)
+    problems.extend(cross_problems([s.item for s in valid]))
+    keys = {s.key for s in valid}
+    order_file = layout.rel(layout.order_file)
+    order_keys, order_problems = read_order(layout)
+    problems.extend(order_problems)
+    for number, key in enumerate(order_keys, start=1):
+        if key not in keys:
+            problems.append(Problem(order_file, _order_line(layout, key),
+                                    f"reference {number} '{key}' names no source in refs/; "
+                                    "add the source or remove the line"))
+    return problems
+
+
+def _order_line(layout: Layout, key: str) -> int:
+    lines = layout.order_file.read_text(encoding="utf-8").splitlines()
+    return next((i for i, line in enumerate(lines, start=1) if line.strip() == key), 1)
+
+
+def _file_rows(states: list[FileState]) -> list[dict]:
+    return [{"path": s.rel, "key": s.key, "size": s.size, "mtime_ns": s.mtime_ns,
+             "sha1": s.sha1, "entry": s.entry, "bibtex": s.bibtex, "line": s.item.line,
+             "doi": s.item.doi, "doi_line": s.item.doi_line, "parent": s.item.parent,
+             "warnings": json.dumps([asdict(w) for w in s.warnings]) if s.warnings else None}
+            for s in states]
+
+
+def _order_signature(layout: Layout) -> str:
+    data = layout.order_file.read_bytes() if layout.order_file.is_file() else b""
+    return hashlib.sha1(data).hexdigest()
+
+
+def build(layout: Layout, check: bool = False, full: bool = False,
+          strict: bool = False) -> BuildReport:
+    """Validate refs/ and bring library.bib and the index up to date (or, with `check`,
+    report what is out of date and change nothing). Raises InvalidLibrary on problems."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # a build makes millions of small objects and no cycles worth collecting
+    cache = None if full else _open_cache(layout.db_path)
+    new_index = _NewIndex(layout) if cache is None and not check else None
+    try:
+        return _build(layout, cache, new_index, check, strict)
+    except BaseException:
+        if new_index is not None:
+            new_index.abort()
+        raise
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, check: bool,
+           strict: bool) -> BuildReport:
+    states = scan(layout, cache, new_index.add if new_index else None)
+    order, _ = read_order(layout)
+    problems = validate(layout, states)
+    records = provenance.scan_records(  # refs/*.crossref.json: kept Crossref records
+        layout, None if cache is None else provenance.read_cache(layout.db_path),
+        {s.key for s in states if s.key})
+    problems += records.problems
+    errors = [p for p in problems if p.severity != "warning"]
+    if errors or (strict and problems):
+        raise InvalidLibrary(problems, "sources")
+    states.sort(key=lambda s: sort_key(s.key))
+    report = BuildReport(sources=len(states), parsed=sum(not s.reused for s in states),
+                         reused=sum(s.reused for s in states),
+                         warnings=sorted(p for p in problems if p.severity == "warning"))
+    current = {s.rel for s in states}
+    removed = sorted(set(cache or {}) - current)
+    report.removed = len(removed)
+
+    library_text = format_library([s.bibtex for s in states])
+    old_library = _old_library(layout, library_text)
+    order_sig = _order_signature(layout)
+    changed = [s for s in states if not s.reused]
+    order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
+    index_stale = cache is None or bool(changed or removed) or order_changed or records.stale
+    touched = cache is not None and (any(
+        cache[s.rel][:2] != (s.size, s.mtime_ns) or cache[s.rel][6] != s.warnings
+        for s in states if s.reused) or records.touched)
+
+    if check:
+        if old_library != library_text:
+            report.stale.append("library.bib is out of date with refs/"
+                                if old_library is not None else "library.bib does not exist")
+        if cache is None and layout.db_path.exists():
+            report.stale.append("db/library.db has an old schema or cannot be read")
+        elif cache is None:
+            pass  # db/ is not committed: a fresh clone has no index to be stale
+        else:
+            report.stale += [f"db/library.db: {s.rel} changed since the last build"
+                             for s in changed]
+            report.stale += [f"db/library.db: {rel} was removed since the last build"
+                             for rel in removed]
+            if order_changed:
+                report.stale.append("db/library.db: refs/order.txt changed since the last build")
+            report.stale += records.stale_lines()
+        return report
+
+    if new_index is not None:
+        new_index.finish(states, order, order_sig, records)
+        report.index_written = report.full = True
+    elif index_stale or touched:
+        _update_index(layout, states, cache, removed, order, order_sig, records)
+        report.index_written = index_stale
+    if old_library != library_text:
+        atomic_write_text(layout.library_bib, library_text)
+        report.library_written = True
+    return report
+
+
+def _old_library(layout: Layout, expected: str) -> str | None:
+    """The current library.bib, read only when it could equal `expected` (same size)."""
+    try:
+        size = layout.library_bib.stat().st_size
+    except FileNotFoundError:
+        return None
+    if size != len(expected.encode("utf-8")):
+        return ""  # differs; no need to read 50 MB to know it
+    return layout.library_bib.read_text(encoding="utf-8")
+
+
+class _NewIndex:
+    """A whole new index, written to a temporary file and renamed over the old one only
+    when complete: a failed build leaves the old index as it was."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.made_dir = not layout.db_path.parent.exists()
+        layout.db_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.",
+                                   suffix=".tmp")
+        os.close(fd)
+        self.path = Path(tmp)
+        self.conn = sqlite3.connect(tmp)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn.executescript(index._DDL)
+        self.rows = _RowBuffer(self.conn)
+
+    def add(self, state: FileState) -> None:
+        self.rows.add(state.rows)
+        state.rows = None
+
+    def finish(self, states: list[FileState], order: list[str], order_sig: str,
+               records: provenance.RecordScan) -> None:
+        import sqlite_utils
+
+        conn = self.conn
+        self.rows.flush()
+        index.insert_rows(conn, "files", _file_rows(states))
+        provenance.write_all(conn, records)
+        index.set_order(conn, order)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
+        index.create_schema(conn)  # adds full-text search over the rows just loaded
+        conn.commit()
+        findings.copy_runs(self.layout.db_path, conn)
+        sqlite_utils.Database(conn)["sources"].optimize()
+        conn.close()
+        with open(self.path, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(self.path, self.layout.db_path)
+
+    def abort(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+            if self.made_dir and not any(self.path.parent.iterdir()):
+                self.path.parent.rmdir()
+
+
+class _RowBuffer:
+    """Index rows of many sources, written in batches (one executemany per table)."""
+
+    def __init__(self, conn: sqlite3.Connection, batch: int = 20_000) -> None:
+        self.conn, self.batch = conn, batch
+        self.tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+
+    def add(self, rows_by_table: dict[str, list[dict]]) -> None:
+        for name, rows in rows_by_table.items():
+            self.tables[name].extend(rows)
+        if len(self.tables["fields"]) > self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        for name in index.SOURCE_TABLES:
+            index.insert_rows(self.conn, name, self.tables[name])
+            self.tables[name].clear()
+
+
+def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
+    buffer = _RowBuffer(conn)
+    for state in states:
+        buffer.add(state.rows or index.source_rows(state.ref))
+    buffer.flush()
+
+
+def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],
+                  order: list[str], order_sig: str, records: provenance.RecordScan) -> None:
+    """Apply only what changed, in one transaction: all of it lands or none of it."""
+    changed = [s for s in states if not s.reused]
+    stale_keys = [cache[rel][5].key for rel in removed] + [
+        cache[s.rel][5].key for s in changed if s.rel in cache]
+    dirty = [s for s in states if s.rel not in cache
+             or cache[s.rel][:3] != (s.size, s.mtime_ns, s.sha1)
+             or cache[s.rel][6] != s.warnings]
+    _fill_entries(layout, dirty)
+    rows = _file_rows(dirty)
+    conn = sqlite3.connect(layout.db_path)
+    try:
+        with conn:
+            index.delete_sources(conn, [k for k in stale_keys if k])
+            _insert_sources(conn, changed)
+            conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
+            conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
+            index.insert_rows(conn, "files", rows)
+            index.set_order(conn, order)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
+            provenance.update(conn, records)
+    finally:
+        conn.close()

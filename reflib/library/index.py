@@ -1,0 +1,273 @@
+"""The SQLite index under db/: schema, loading rows for sources, and queries.
+
+Everything here is derived from refs/ and can be rebuilt at any time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from reflib.library.latex import VERBATIM_FIELDS, field_text
+from reflib.library.model import Reference
+
+SCHEMA_VERSION = "5"
+
+FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
+_FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
+_IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "isbn", "issn", "eissn", "url")
+_NOTE_FIELDS = ("note", "annote", "annotation", "abstract", "addendum")
+
+
+def source_rows(ref: Reference) -> dict[str, list[dict[str, Any]]]:
+    """All index rows of one source, by table name. Pure: the same source, the same rows."""
+    authors = [
+        {"key": ref.key, "role": role, "position": i, "family": n.family_full, "given": n.given,
+         "suffix": n.suffix, "literal": n.literal, "display": n.display()}
+        for role, names in (("author", ref.authors), ("editor", ref.editors))
+        for i, n in enumerate(names, start=1)
+    ]
+    people = ref.authors or ref.editors
+    source = {
+        "key": ref.key,
+        "type": ref.entry_type,
+        "title": ref.title or ref.text("howpublished"),
+        "year": ref.year,
+        "month": ref.month,
+        "journal": ref.container,
+        "doi": ref.doi or None,
+        "evidence": ref.evidence or None,
+        "authors": "; ".join(n.display() for n in people),
+        "keywords": ref.text("keywords"),
+        "notes": " ".join(ref.text(n) for n in _NOTE_FIELDS if n in ref.fields),
+        "file": ref.file,
+        "line": ref.line,
+    }
+    identifiers = [
+        {"key": ref.key, "scheme": name, "value": ref.doi if name == "doi" else ref.text(name)}
+        for name in _IDENTIFIER_FIELDS
+        if name in ref.fields
+    ]
+    fields = [
+        {"key": ref.key, "name": name, "position": i, "raw": raw, "line": ref.line_of(name)}
+        for i, (name, raw) in enumerate(ref.fields.items(), start=1)
+    ]
+    return {"sources": [source], "authors": authors, "identifiers": identifiers,
+            "fields": fields}
+
+
+SOURCE_TABLES = ("sources", "authors", "identifiers", "fields")
+
+_DDL = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE IF NOT EXISTS sources (
+    key TEXT PRIMARY KEY, type TEXT NOT NULL, title TEXT, year INTEGER, month INTEGER,
+    journal TEXT, doi TEXT, evidence TEXT, ord INTEGER, authors TEXT, keywords TEXT,
+    notes TEXT, file TEXT NOT NULL, line INTEGER);
+CREATE TABLE IF NOT EXISTS authors (
+    key TEXT NOT NULL REFERENCES sources(key), role TEXT NOT NULL, position INTEGER NOT NULL,
+    family TEXT, given TEXT, suffix TEXT, literal TEXT, display TEXT,
+    PRIMARY KEY (key, role, position));
+CREATE TABLE IF NOT EXISTS identifiers (
+    key TEXT NOT NULL REFERENCES sources(key), scheme TEXT NOT NULL, value TEXT NOT NULL,
+    PRIMARY KEY (key, scheme));
+CREATE TABLE IF NOT EXISTS fields (
+    key TEXT NOT NULL REFERENCES sources(key), name TEXT NOT NULL, position INTEGER NOT NULL,
+    raw TEXT NOT NULL, line INTEGER, PRIMARY KEY (key, name));
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
+    entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT,
+    warnings TEXT);
+CREATE TABLE IF NOT EXISTS crossref_records (
+    key TEXT PRIMARY KEY, doi TEXT NOT NULL, work_doi TEXT, type TEXT, title TEXT,
+    container TEXT, fetched TEXT, source TEXT, file TEXT NOT NULL, message TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS crossref_applied (
+    key TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, recorded TEXT,
+    PRIMARY KEY (key, field));
+CREATE TABLE IF NOT EXISTS record_files (
+    path TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, sha1 TEXT);
+CREATE VIEW IF NOT EXISTS provenance AS
+    SELECT f.key AS key, f.name AS field, f.raw AS value,
+           CASE WHEN a.value = f.raw THEN 'crossref' ELSE 'curated' END AS origin,
+           CASE WHEN a.value = f.raw THEN a.recorded END AS recorded
+    FROM fields f LEFT JOIN crossref_applied a ON a.key = f.key AND a.field = f.name;
+CREATE INDEX IF NOT EXISTS sources_year ON sources(year);
+CREATE INDEX IF NOT EXISTS sources_doi ON sources(doi);
+CREATE INDEX IF NOT EXISTS authors_family ON authors(family);
+CREATE INDEX IF NOT EXISTS identifiers_value ON identifiers(scheme, value);
+"""
+
+
+def create_schema(conn: sqlite3.Connection) -> None:
+    import sqlite_utils
+
+    conn.executescript(_DDL)
+    db = sqlite_utils.Database(conn)
+    if not db["sources"].detect_fts():
+        db["sources"].enable_fts(FTS_COLUMNS, create_triggers=True,
+                                 tokenize="unicode61 remove_diacritics 2")
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
+
+
+def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        return
+    columns = list(rows[0])
+    sql = (f"INSERT INTO {table} ({', '.join(columns)}) "
+           f"VALUES ({', '.join('?' for _ in columns)})")
+    conn.executemany(sql, [tuple(row[c] for c in columns) for row in rows])
+
+
+def delete_sources(conn: sqlite3.Connection, keys: list[str]) -> None:
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        for table in reversed(SOURCE_TABLES):
+            conn.execute(f"DELETE FROM {table} WHERE key IN ({marks})", chunk)
+
+
+def set_order(conn: sqlite3.Connection, order: list[str]) -> None:
+    conn.execute("UPDATE sources SET ord = NULL WHERE ord IS NOT NULL")
+    conn.executemany("UPDATE sources SET ord = ? WHERE key = ?",
+                     [(i, key) for i, key in enumerate(order, start=1)])
+
+
+def connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that cannot change the file: SQLite itself refuses writes."""
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    conn.execute("PRAGMA query_only = ON")
+    conn.row_factory = sqlite3.Row
+    return conn
+
+
+def fts_query(text: str) -> str:
+    """Any typed text as a safe FTS5 query: each word a quoted phrase of its tokens.
+
+    `state-of-the-art` -> `"state of the art"`; `C++ AND "x` -> `"C" "AND" "x"`.
+    """
+    phrases = []
+    for chunk in text.split():
+        tokens = re.findall(r"\w+", chunk)
+        if tokens:
+            phrases.append('"' + " ".join(tokens) + '"')
+    return " ".join(phrases)
+
+
+def search(conn: sqlite3.Connection, text: str, limit: int = 20,
+           mark: tuple[str, str] = ("[", "]")) -> list[dict[str, Any]]:
+    """Sources matching `text`, best first, with matching words in title and authors marked."""
+    query = fts_query(text)
+    if not query:
+        return []
+    open_mark, close_mark = mark
+    sql = f"""
+        SELECT s.key, s.ord, s.type, s.year, s.doi, s.evidence,
+               highlight(sources_fts, 0, :o, :c) AS title,
+               highlight(sources_fts, 1, :o, :c) AS authors,
+               highlight(sources_fts, 2, :o, :c) AS journal,
+               snippet(sources_fts, -1, :o, :c, '…', 12) AS snippet,
+               bm25(sources_fts, {_FTS_WEIGHTS}) AS score
+        FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
+        WHERE sources_fts MATCH :q
+        ORDER BY score LIMIT :limit
+    """
+    rows = conn.execute(sql, {"q": query, "o": open_mark, "c": close_mark, "limit": limit})
+    return [dict(row) for row in rows]
+
+
+def list_sources(conn: sqlite3.Connection, filters: dict[str, Any],
+                 keys: list[str] | None = None) -> list[dict[str, Any]]:
+    """Sources in citation order (uncited ones after, by key), with the given filters."""
+    where, params = [], {}
+    if keys:
+        marks = []
+        for i, key in enumerate(keys):
+            params[f"k{i}"] = key
+            marks.append(f":k{i}")
+        where.append(f"s.key IN ({', '.join(marks)})")
+    if filters.get("type"):
+        where.append("s.type = :type")
+        params["type"] = filters["type"].lower().lstrip("@")
+    if filters.get("year"):
+        where.append("s.year = :year")
+        params["year"] = filters["year"]
+    if filters.get("since"):
+        where.append("s.year >= :since")
+        params["since"] = filters["since"]
+    if filters.get("author"):
+        where.append("EXISTS (SELECT 1 FROM authors a WHERE a.key = s.key AND "
+                     "(a.family LIKE :author ESCAPE '\\' OR a.literal LIKE :author ESCAPE '\\'))")
+        params["author"] = "%" + _like_escape(filters["author"]) + "%"
+    if filters.get("journal"):
+        where.append("s.journal LIKE :journal ESCAPE '\\'")
+        params["journal"] = "%" + _like_escape(filters["journal"]) + "%"
+    if filters.get("evidence"):
+        where.append("s.evidence = :evidence")
+        params["evidence"] = filters["evidence"]
+    if filters.get("has_doi") is True:
+        where.append("s.doi IS NOT NULL")
+    elif filters.get("has_doi") is False:
+        where.append("s.doi IS NULL")
+    sql = "SELECT s.* FROM sources s"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY s.ord IS NULL, s.ord, lower(s.key), s.key"
+    rows = [dict(row) for row in conn.execute(sql, params)]
+    people = _people(conn, [row["key"] for row in rows])
+    for row in rows:
+        row["authors"] = people.get((row["key"], "author"), [])
+        row["editors"] = people.get((row["key"], "editor"), [])
+    return rows
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _people(conn: sqlite3.Connection, keys: list[str]) -> dict[tuple[str, str], list[str]]:
+    people: dict[tuple[str, str], list[str]] = {}
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        sql = (f"SELECT key, role, display FROM authors WHERE key IN ({marks}) "
+               "ORDER BY key, role, position")
+        for key, role, display in conn.execute(sql, chunk):
+            people.setdefault((key, role), []).append(display)
+    return people
+
+
+def source_fields(conn: sqlite3.Connection, key: str) -> dict[str, Any] | None:
+    row = conn.execute("SELECT * FROM sources WHERE key = ?", (key,)).fetchone()
+    if row is None:
+        return None
+    result = dict(row)
+    result["fields"] = {
+        name: field_text(raw, name in VERBATIM_FIELDS) for name, raw in
+        conn.execute("SELECT name, raw FROM fields WHERE key = ? ORDER BY position", (key,))
+    }
+    people = _people(conn, [key])
+    result["authors"] = people.get((key, "author"), [])
+    result["editors"] = people.get((key, "editor"), [])
+    return result
+
+
+def run_sql(conn: sqlite3.Connection, sql: str, params: dict | None = None):
+    """Columns and rows of a query on a read-only connection."""
+    cursor = conn.execute(sql, params or {})
+    columns = [d[0] for d in cursor.description or ()]
+    return columns, [tuple(row) for row in cursor.fetchall()]
+
+
+def entry_json(ref: Reference) -> str:
+    return json.dumps({"key": ref.key, "type": ref.entry_type, "file": ref.file,
+                       "line": ref.line, "fields": ref.fields, "lines": ref.field_lines},
+                      ensure_ascii=False)
+
+
+def entry_from_json(text: str) -> Reference:
+    data = json.loads(text)
+    return Reference(data["key"], data["type"], data["fields"], data["file"], data["line"],
+                     data["lines"])

@@ -1,0 +1,218 @@
+"""The Reference record, person names, DOIs and citekeys."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from reflib.library.latex import (
+    MONTHS,
+    VERBATIM_FIELDS,
+    field_text,
+    latex_to_text,
+    split_concatenation,
+    strip_delimiters,
+)
+
+EVIDENCE_TYPES = (
+    "guideline",
+    "systematic-review",
+    "review",
+    "textbook-chapter",
+    "textbook",
+    "point-of-care",
+    "expert-opinion",
+)
+
+# Keys become file names under refs/: no separators, no leading dot, nothing a shell or
+# file system treats specially. Colons stay allowed: real bibliographies use `Knuth:1984`.
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+\-]{0,199}")
+_DOI = re.compile(r"10\.\d{4,9}/\S+")
+_DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.I)
+
+
+def is_safe_key(key: str) -> bool:
+    """True when `key` can be a file name inside refs/: `lee2021` yes, `../x` no."""
+    return bool(_SAFE_KEY.fullmatch(key)) and ".." not in key and not key.endswith(".")
+
+
+def normalize_doi(text: str) -> str:
+    """The bare DOI in `text`: `https://doi.org/10.1/X.` -> `10.1/X`. Case is kept."""
+    doi = text.strip()
+    while True:
+        stripped = _DOI_PREFIX.sub("", doi).strip()
+        if stripped == doi:
+            break
+        doi = stripped
+    return doi.rstrip(".,;")
+
+
+def is_valid_doi(doi: str) -> bool:
+    """A DOI in normal form: `10.` + registrant code + `/` + suffix without spaces."""
+    return bool(_DOI.fullmatch(doi))
+
+
+def doi_key(doi: str) -> str:
+    """DOIs compare case-insensitively."""
+    return normalize_doi(doi).lower()
+
+
+@dataclass(frozen=True)
+class Name:
+    """A person or an organisation (`literal`) in an author or editor list."""
+
+    family: str = ""
+    given: str = ""
+    von: str = ""
+    suffix: str = ""
+    literal: str = ""
+
+    @property
+    def family_full(self) -> str:
+        return " ".join(p for p in (self.von, self.family) if p) or self.literal
+
+    def display(self) -> str:
+        """`Family, Given` as `refs list` shows it: `van Zundert, Jan`."""
+        if self.literal:
+            return self.literal
+        head = self.family_full + (f", {self.suffix}" if self.suffix else "")
+        return f"{head}, {self.given}" if self.given else head
+
+
+def parse_names(raw: str) -> list[Name]:
+    """A BibTeX name list (`A, B and {Org}`) to Names; `and others` becomes a literal."""
+    from bibtexparser.middlewares.names import (
+        parse_single_name_into_parts,
+        split_multiple_persons_names,
+    )
+
+    names = []
+    value = strip_delimiters(raw)
+    # Without braces "and" can only be a separator: split fast, as BibTeX would.
+    persons = _AND.split(value.strip()) if "{" not in value else split_multiple_persons_names(value)
+    for person in persons:
+        person = person.strip()
+        if not person:
+            continue
+        simple = _simple_name(person)
+        if simple is not None:
+            names.append(simple)
+            continue
+        if person.lower() == "others":
+            names.append(Name(literal="others"))
+            continue
+        if person.startswith("{") and person.endswith("}") and _balanced_outer(person):
+            names.append(Name(literal=latex_to_text(person[1:-1])))
+            continue
+        try:
+            parts = parse_single_name_into_parts(person, strict=False)
+        except Exception:
+            names.append(Name(literal=latex_to_text(person)))
+            continue
+        names.append(
+            Name(
+                family=latex_to_text(" ".join(parts.last)),
+                given=latex_to_text(" ".join(parts.first)),
+                von=latex_to_text(" ".join(parts.von)),
+                suffix=latex_to_text(" ".join(parts.jr)),
+            )
+        )
+    return names
+
+
+_PLAIN_NAME = re.compile(r"[^{}\\,]+, [^{}\\,]+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+
+
+def _simple_name(person: str) -> Name | None:
+    """`Family, Given` with no braces, commands or lower-case (von) words: the common case,
+    read without the general BibTeX name parser (a fast path, same result)."""
+    if not _PLAIN_NAME.fullmatch(person):
+        return None
+    family, given = person.split(", ")
+    if not all(word[0].isupper() for word in family.split()):
+        return None
+    return Name(family=" ".join(family.split()), given=" ".join(given.split()))
+
+
+def _balanced_outer(text: str) -> bool:
+    """True when the first brace closes at the very end: `{A B}` yes, `{A} {B}` no."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += char == "{"
+        depth -= char == "}"
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One source: a BibTeX entry with raw field values, and where it was read from."""
+
+    key: str
+    entry_type: str
+    fields: dict[str, str]
+    file: str = ""
+    line: int = 1
+    field_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def raw(self, name: str) -> str | None:
+        return self.fields.get(name)
+
+    def text(self, name: str) -> str:
+        """The plain text of a field, or '' when absent."""
+        raw = self.fields.get(name)
+        return field_text(raw, name in VERBATIM_FIELDS) if raw is not None else ""
+
+    def line_of(self, name: str) -> int:
+        return self.field_lines.get(name, self.line)
+
+    @cached_property
+    def authors(self) -> list[Name]:
+        raw = self.fields.get("author")
+        return parse_names(raw) if raw else []
+
+    @cached_property
+    def editors(self) -> list[Name]:
+        raw = self.fields.get("editor")
+        return parse_names(raw) if raw else []
+
+    @property
+    def title(self) -> str:
+        return self.text("title")
+
+    @property
+    def doi(self) -> str:
+        return normalize_doi(self.text("doi")) if "doi" in self.fields else ""
+
+    @property
+    def year(self) -> int | None:
+        match = re.search(r"\d{4}", self.text("year") or self.text("date"))
+        return int(match.group()) if match else None
+
+    @property
+    def month(self) -> int | None:
+        raw = self.fields.get("month")
+        if raw is None:
+            return None
+        first = split_concatenation(raw.strip())[0].lower()
+        if first in MONTHS:
+            return MONTHS[first]
+        text = field_text(raw)
+        if text.isdigit() and 1 <= int(text) <= 12:
+            return int(text)
+        return MONTHS.get(text[:3].lower())
+
+    @property
+    def container(self) -> str:
+        """Journal or book title, whichever the entry type uses."""
+        for name in ("journal", "journaltitle", "booktitle"):
+            if name in self.fields:
+                return self.text(name)
+        return ""
+
+    @property
+    def evidence(self) -> str:
+        return self.text("evidence")

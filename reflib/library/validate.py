@@ -1,0 +1,125 @@
+"""Validation of sources: one entry at a time, then across the library."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from reflib.errors import Problem
+from reflib.library.latex import MONTHS, is_bare_macro
+from reflib.library.model import (
+    EVIDENCE_TYPES,
+    Reference,
+    doi_key,
+    is_safe_key,
+    is_valid_doi,
+    normalize_doi,
+)
+
+# Each inner tuple is "one of these"; an entry should have one field of every group.
+# BibTeX's and biblatex's required fields, with `date` standing in for `year`.
+_YEAR = ("year", "date")
+REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
+    "article": (("author",), ("title",), ("journal", "journaltitle"), _YEAR),
+    "book": (("author", "editor"), ("title",), _YEAR),
+    "mvbook": (("author", "editor"), ("title",), _YEAR),
+    "inbook": (("author", "editor"), ("title", "chapter"), _YEAR),
+    "incollection": (("title",), ("booktitle",), _YEAR),
+    "inproceedings": (("title",), ("booktitle",), _YEAR),
+    "collection": (("editor",), ("title",), _YEAR),
+    "proceedings": (("title",), _YEAR),
+    "phdthesis": (("author",), ("title",), ("school", "institution"), _YEAR),
+    "mastersthesis": (("author",), ("title",), ("school", "institution"), _YEAR),
+    "thesis": (("author",), ("title",), ("type",), ("institution", "school"), _YEAR),
+    "techreport": (("title",), ("institution",), _YEAR),
+    "report": (("title",), ("type",), ("institution",), _YEAR),
+    "online": (("title",), ("url", "doi", "eprint")),
+    "manual": (("title",),),
+    "booklet": (("title",),),
+    "unpublished": (("author",), ("title",)),
+    "misc": (("title", "howpublished", "note"),),
+}
+
+_INHERIT = ("crossref", "xdata")
+
+
+def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[Problem]:
+    """Problems of one entry on its own (plus fields it inherits through `crossref`)."""
+    problems: list[Problem] = []
+
+    def add(line: int, message: str, severity: str = "error") -> None:
+        problems.append(Problem(ref.file, line, message, ref.key, severity))
+
+    if not is_safe_key(ref.key):
+        add(ref.line, f"citekey '{ref.key}' is not a safe file name; use letters, digits "
+            "and _ . : + - (not starting with a dot)")
+    available = set(ref.fields) | (set(inherited.fields) if inherited else set())
+    for group in REQUIRED_FIELDS.get(ref.entry_type, ()):
+        if not available.intersection(group):
+            wanted = " or ".join(group)
+            # A warning, as in BibTeX itself: real bibliographies have such entries, and
+            # `refs check` judges completeness for the target style.
+            add(ref.line, f"@{ref.entry_type} '{ref.key}' lacks required field {wanted}; add it",
+                "warning")
+    if "doi" in ref.fields:
+        written = ref.text("doi")
+        doi = normalize_doi(written)
+        if not is_valid_doi(doi):
+            add(ref.line_of("doi"), f"doi '{written}' is not a DOI (expected 10.NNNN/suffix "
+                "without spaces); correct it or remove the field")
+        elif doi != written:
+            add(ref.line_of("doi"), f"doi '{written}' is not in normal form; write '{doi}'")
+    if "evidence" in ref.fields and ref.evidence not in EVIDENCE_TYPES:
+        add(ref.line_of("evidence"), f"evidence '{ref.evidence}' is not one of "
+            f"{', '.join(EVIDENCE_TYPES)}")
+    for name, raw in ref.fields.items():
+        macros = [m for m in is_bare_macro(raw) if m.lower() not in MONTHS]
+        if macros:
+            add(ref.line_of(name), f"field '{name}' uses undefined macro '{macros[0]}'; "
+                "put the value in braces")
+    return problems
+
+
+@dataclass(frozen=True)
+class CrossItem:
+    """What cross-source validation needs of a source, cheap to keep in the build cache."""
+
+    key: str
+    file: str
+    line: int
+    doi: str = ""
+    doi_line: int = 0
+    parent: str = ""
+
+    @classmethod
+    def of(cls, ref: Reference) -> CrossItem:
+        doi = doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi) else ""
+        parent_field = next((n for n in _INHERIT if n in ref.fields), None)
+        return cls(ref.key, ref.file, ref.line, doi, ref.line_of("doi"),
+                   ref.text(parent_field) if parent_field else "")
+
+
+def cross_problems(items: list[CrossItem]) -> list[Problem]:
+    """Problems across sources: duplicate keys (case-insensitive), DOIs, missing parents."""
+    problems: list[Problem] = []
+    by_key: dict[str, list[CrossItem]] = defaultdict(list)
+    by_doi: dict[str, list[CrossItem]] = defaultdict(list)
+    for item in items:
+        by_key[item.key.lower()].append(item)
+        if item.doi:
+            by_doi[item.doi].append(item)
+    for same in by_key.values():
+        for item in same[1:]:
+            problems.append(Problem(item.file, item.line, f"citekey '{item.key}' duplicates "
+                                    f"'{same[0].key}' ({same[0].file}); keys ignore case, "
+                                    "rename one", item.key))
+    for same in by_doi.values():
+        for item in same[1:]:
+            problems.append(Problem(item.file, item.doi_line, f"doi {item.doi} is also the doi "
+                                    f"of '{same[0].key}' ({same[0].file}); one source per "
+                                    "work", item.key))
+    for item in items:
+        if item.parent and item.parent.lower() not in by_key:
+            problems.append(Problem(item.file, item.line, f"crossref '{item.parent}' names no "
+                                    "source in the library; import the parent too", item.key))
+    return problems

@@ -1,0 +1,1 @@
+"""Crossref's REST API: the gateway (the only user of habanero), its answers, one work."""

@@ -1,0 +1,1 @@
+"""The HTML evidence report: its data, the page, the chart, and the inline assets."""

@@ -1,0 +1,318 @@
+"""`refs report`: the article's evidence on one self-contained HTML page.
+
+Three steps, I/O only at the ends: `load_report` reads the index, the latest saved
+`refs check` run (or runs the offline checks) and the formatted citations; `assemble`
+turns those into `ReportData` (pure); `report_html.render` turns that into HTML (pure).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from reflib.library.findings import SEVERITIES, SKIPPED, CheckRun, Finding
+from reflib.library.layout import Layout
+from reflib.library.model import Reference
+
+# The badges every reference gets, in display order: (badge id, label, check names). The
+# first check decides "ok" or "not checked"; findings of any of them colour the badge. A
+# check that is not listed here still shows in the reference's notes and counts.
+BADGES = (
+    ("doi", "DOI resolves", ("doi-resolves", "doi-syntax", "doi")),
+    ("metadata", "Metadata agrees", ("metadata",)),
+    ("updates", "Updates", ("updates",)),
+    ("currency", "Access date", ("currency",)),
+)
+_DOI_BADGES = ("doi", "metadata", "updates")  # need a DOI to be made at all
+
+# What an updates finding says, in the words a reader expects; by the update's type when
+# the check names it, else by severity (issue 4: retraction error, concern warning,
+# correction notice).
+UPDATE_WORDS = {
+    "retraction": "Retracted", "partial_retraction": "Partly retracted",
+    "withdrawal": "Withdrawn", "removal": "Removed", "retracted_title": "Retracted",
+    "retraction_notice": "Retraction notice", "expression_of_concern": "Expression of concern",
+    "correction": "Corrected", "erratum": "Corrected", "corrigendum": "Corrected",
+    "addendum": "Addendum", "clarification": "Clarified", "new_version": "New version",
+    "new_edition": "New edition", "reinstatement": "Reinstated",
+}
+_UPDATE_BY_SEVERITY = {"error": "Retracted", "warning": "Expression of concern",
+                       "notice": "Corrected"}
+_OK_WORDS = {"doi": "DOI resolves", "metadata": "Metadata agrees", "updates": "No updates",
+             "currency": "Access date current"}
+_PROBLEM_WORDS = {"doi": "DOI problem", "metadata": "Metadata differs",
+                  "currency": "Access date"}
+
+
+@dataclass(frozen=True)
+class Badge:
+    """One check's verdict on one reference, as the page shows it."""
+
+    badge: str  # doi | metadata | updates | currency
+    state: str  # ok | error | warning | notice | skipped | not-run
+    text: str
+    why: str = ""  # the findings' messages, or why the check was not made
+
+
+@dataclass(frozen=True)
+class ReportEntry:
+    """One reference as the report shows it."""
+
+    number: int | None  # citation number; None for a source the article does not cite
+    key: str
+    entry_type: str
+    evidence: str
+    title: str
+    citation_html: str  # formatted citation, already safe HTML
+    year: int | None
+    age: int | None  # whole years between the publication year and the report's date
+    doi: str
+    url: str
+    accessed: str
+    badges: tuple[Badge, ...]
+    findings: tuple[Finding, ...]  # most severe first
+
+    @property
+    def problems(self) -> tuple[str, ...]:
+        """Tokens the page filters on: severities, badge ids with a problem, `unchecked`."""
+        tokens = {f.severity for f in self.findings if f.severity in SEVERITIES}
+        tokens |= {b.badge for b in self.badges if b.state in SEVERITIES}
+        if any(b.state in (SKIPPED, "not-run") for b in self.badges):
+            tokens.add("unchecked")
+        tokens.add("problem" if tokens & set(SEVERITIES) else "clean")
+        return tuple(sorted(tokens))
+
+
+@dataclass(frozen=True)
+class ChecksStatus:
+    """Where the report's check results come from, and what was not checked."""
+
+    origin: str  # saved (the last `refs check`) | now (run by the report) | none
+    started: str = ""
+    offline: bool = False
+    made: tuple[str, ...] = ()
+    skipped: tuple[tuple[str, str, int], ...] = ()  # (check, why, how many sources)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the page shows; `report_html.render` needs nothing else."""
+
+    title: str
+    today: date
+    generated: str
+    entries: tuple[ReportEntry, ...]
+    checks: ChecksStatus
+    library_findings: tuple[Finding, ...] = ()  # about the library, or about unknown keys
+    severity_counts: dict[str, int] = field(default_factory=dict)
+
+
+def age_in_years(year: int | None, today: date) -> int | None:
+    """`age_in_years(2021, date(2024, 4, 6))` -> 3; None without a year."""
+    return None if year is None else max(0, today.year - year)
+
+
+def _is_web(ref: Reference) -> bool:
+    """Whether the currency check applies: web pages, not books with an access date."""
+    try:
+        from reflib.checks.source import is_web_source
+    except ImportError:  # the checks are optional to the report
+        return ref.entry_type in ("online", "www", "electronic", "webpage")
+    return is_web_source(ref)
+
+
+def _update_words(found: list[Finding]) -> str:
+    worst = min(found, key=Finding.rank)
+    kind = re.sub(r"[\s\-]+", "_", str(worst.data.get("type", "")).strip().lower())
+    if kind in UPDATE_WORDS:
+        return UPDATE_WORDS[kind]
+    return _UPDATE_BY_SEVERITY.get(worst.severity, "Update")
+
+
+def _covers(run: CheckRun, key: str) -> bool:
+    """Whether `run` checked `key`. A run of `refs check KEYS` covers only those sources;
+    a run that does not say which (no `keys`) is taken to cover all of them."""
+    keys = getattr(run, "keys", None)
+    return keys is None or key in keys
+
+
+def badges_for(ref: Reference, findings: list[Finding], run: CheckRun | None) -> tuple[Badge, ...]:
+    """The four check badges of one reference; a badge that does not apply is left out."""
+    badges = []
+    for badge, label, checks in BADGES:
+        found = [f for f in findings if f.check in checks]
+        applies = bool(ref.doi) if badge in _DOI_BADGES else _is_web(ref)
+        if not found and not applies:
+            continue
+        graded = [f for f in found if f.severity in SEVERITIES]
+        skipped = [f for f in found if f.severity == SKIPPED]
+        if graded:
+            worst = min(graded, key=Finding.rank)
+            text = (_update_words(graded) if badge == "updates"
+                    else _PROBLEM_WORDS.get(badge, label))
+            badges.append(Badge(badge, worst.severity, text,
+                                " ".join(f.message for f in sorted(graded, key=Finding.rank))))
+        elif run is None:
+            badges.append(Badge(badge, "not-run", f"{label}: not checked", "checks not run"))
+        elif not _covers(run, ref.key):
+            badges.append(Badge(badge, "not-run", f"{label}: not checked",
+                                "not one of the sources the last `refs check` checked"))
+        elif skipped or checks[0] in run.checks_skipped:
+            why = skipped[0].message if skipped else run.checks_skipped[checks[0]]
+            badges.append(Badge(badge, SKIPPED, f"{label}: not checked", why))
+        elif checks[0] in run.checks_made:
+            badges.append(Badge(badge, "ok", _OK_WORDS[badge]))
+        else:
+            badges.append(Badge(badge, "not-run", f"{label}: not checked",
+                                "this check was not part of the run"))
+    return tuple(badges)
+
+
+def not_made(run: CheckRun) -> tuple[tuple[str, str, int], ...]:
+    """Checks not made, once each with why and for how many sources: a run keeps the
+    reason both run-wide (`checks_skipped`) and per source (`skipped` findings)."""
+    reasons: dict[tuple[str, str], set[str]] = {}
+    for finding in run.findings:
+        if finding.severity == SKIPPED:
+            why = finding.message.removeprefix("not checked: ").removeprefix("not compared: ")
+            reasons.setdefault((finding.check, why), set()).add(finding.key or "")
+    listed = {check for check, _ in reasons}
+    for check, why in run.checks_skipped.items():
+        if check not in listed:
+            reasons[(check, why)] = set()
+    return tuple(sorted((check, why, len(keys)) for (check, why), keys in reasons.items()))
+
+
+def _accessed(ref: Reference) -> str:
+    return ref.text("urldate")
+
+
+def _safe_url(url: str) -> str:
+    """Only web links become links: a `javascript:` URL in a .bib file stays text."""
+    return url if re.match(r"https?://", url, re.I) else ""
+
+
+def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
+             run: CheckRun | None, origin: str, today: date, title: str = "Evidence report",
+             generated: str = "", note: str = "") -> ReportData:
+    """Pure: the references, the citation order, formatted citations and a check run
+    (or None) -> what the report shows. `citations` maps keys to safe HTML."""
+    by_key = {ref.key: ref for ref in refs}
+    number = {key: i for i, key in enumerate(order, start=1) if key in by_key}
+    ordered = sorted(refs, key=lambda r: (r.key not in number, number.get(r.key, 0), r.key))
+    findings_of: dict[str | None, list[Finding]] = {}
+    for finding in run.findings if run else []:
+        owner = finding.key if finding.key in by_key else None
+        findings_of.setdefault(owner, []).append(finding)
+    entries = []
+    for ref in ordered:
+        found = sorted(findings_of.get(ref.key, []), key=Finding.rank)
+        entries.append(ReportEntry(
+            number=number.get(ref.key), key=ref.key, entry_type=ref.entry_type,
+            evidence=ref.evidence, title=ref.title or ref.text("howpublished"),
+            citation_html=citations.get(ref.key, ""), year=ref.year,
+            age=age_in_years(ref.year, today), doi=ref.doi,
+            url=_safe_url(ref.text("url")), accessed=_accessed(ref),
+            badges=badges_for(ref, found, run),
+            findings=tuple(f for f in found if f.severity != SKIPPED)))
+    counts = Counter(f.severity for f in run.findings) if run else Counter()
+    if run is None:
+        checks = ChecksStatus("none", note=note)
+    else:
+        skipped = not_made(run)
+        made = tuple(c for c in run.checks_made if c not in run.checks_skipped)
+        checks = ChecksStatus(origin, run.started, run.offline, made, skipped, note)
+    return ReportData(title=title, today=today, generated=generated, entries=tuple(entries),
+                      checks=checks,
+                      library_findings=tuple(sorted(findings_of.get(None, []),
+                                                    key=Finding.rank)),
+                      severity_counts={s: counts.get(s, 0) for s in (*SEVERITIES, SKIPPED)})
+
+
+# -- the edge: reading the library --------------------------------------------------------
+
+
+def load_references(layout: Layout) -> tuple[list[Reference], list[str]]:
+    """The sources as the index holds them, and the article's citation order."""
+    from reflib.library import index
+    from reflib.library.query import open_index
+
+    with open_index(layout) as conn:
+        rows = conn.execute("SELECT f.entry, s.ord FROM sources s JOIN files f ON f.key = s.key "
+                            "ORDER BY s.ord IS NULL, s.ord, s.key").fetchall()
+    refs = [index.entry_from_json(entry) for entry, _ in rows]
+    order = [ref.key for ref, (_, ord_) in zip(refs, rows, strict=True) if ord_ is not None]
+    return refs, order
+
+
+def format_citations(refs: list[Reference]) -> dict[str, str]:
+    """Each reference's AMA citation as safe HTML, keyed by citekey; a plain citation
+    when the export module is not there or cannot format the library."""
+    from reflib.errors import ReflibError
+    from reflib.report.page import citation_fallback, safe_citation
+
+    try:
+        from reflib.cite.bibliography import format_bibliography
+
+        marked = format_bibliography(refs, style="ama", fmt="html")
+        plain = format_bibliography(refs, style="ama", fmt="text")
+    except (ImportError, ReflibError):
+        return {ref.key: citation_fallback(ref) for ref in refs}
+    return {ref.key: safe_citation(html_text, text)
+            for ref, html_text, text in zip(refs, marked, plain, strict=True)}
+
+
+def check_results(layout: Layout, now: datetime,
+                  run_checks: bool = True) -> tuple[CheckRun | None, str, str]:
+    """The latest saved run, else the offline checks run now; (run, origin, note)."""
+    from reflib.errors import ReflibError
+    from reflib.library.findings import latest_run
+
+    run = latest_run(layout.db_path)
+    if run is not None:
+        return run, "saved", ""
+    if not run_checks:
+        return None, "none", "checks not run: run `refs check` to see badges"
+    try:
+        from reflib.checks.runner import CheckOptions, check_library
+    except ImportError:  # a library without the checks module still gets its report
+        return None, "none", "checks not run: run `refs check` to see badges"
+    try:
+        result = check_library(layout, options=CheckOptions(offline=True, save=False,
+                                                            today=now.date()))
+    except (ReflibError, ImportError) as exc:  # the page is still worth having; it says why
+        return None, "none", f"checks not run: the offline checks failed ({exc})"
+    result.run.started = now.isoformat(timespec="seconds")
+    return result.run, "now", "Run `refs check` for the checks that need the network."
+
+
+def load_report(layout: Layout, now: datetime | None = None, title: str | None = None,
+                run_checks: bool = True) -> ReportData:
+    """Read everything the report needs from the library at `layout`, as of `now`."""
+    now = now or datetime.now(UTC)
+    refs, order = load_references(layout)
+    run, origin, note = check_results(layout, now, run_checks)
+    return assemble(refs, order, format_citations(refs), run, origin, now.date(),
+                    title or f"Evidence report: {layout.root.name}",
+                    generated=now.isoformat(timespec="seconds"), note=note)
+
+
+def build_report(layout: Layout, **options) -> str:
+    """The report of the library at `layout` as one HTML document."""
+    from reflib.report.page import render
+
+    return render(load_report(layout, **options))
+
+
+def write_report(layout: Layout, path: Path, **options) -> ReportData:
+    """Write the report to `path` atomically; returns what it shows."""
+    from reflib.fsutil import atomic_write_text
+    from reflib.report.page import render
+
+    data = load_report(layout, **options)
+    atomic_write_text(path, render(data))
+    return data

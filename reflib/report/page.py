@@ -1,0 +1,397 @@
+"""Pure: `ReportData` -> one self-contained HTML document (inline CSS, SVG and script).
+
+Every piece of library text goes through `escape` or, for formatted citations, through
+`sanitize_html`, which keeps a few inline tags and escapes everything else. The page
+carries a Content-Security-Policy that allows only its own style and script (by hash)
+and no fetches, so even a mistake here cannot make it load anything.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import re
+from collections import Counter
+from datetime import date, datetime
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+from reflib.library.findings import SEVERITIES, SKIPPED, Finding
+from reflib.library.model import Reference
+from reflib.report.assets import CSS, EVIDENCE_COLOURS, JS, evidence_label, evidence_order
+from reflib.report.chart import chart_svg, currency_sentence
+from reflib.report.data import ReportData, ReportEntry
+
+CHECK_LABELS = {
+    "syntax": "BibTeX syntax",
+    "doi-syntax": "DOI form",
+    "doi-resolves": "DOI resolves",
+    "doi": "DOI",
+    "metadata": "metadata agrees with Crossref",
+    "updates": "updates (retraction, concern, correction)",
+    "currency": "access date currency",
+    "completeness": "completeness",
+    "duplicates": "duplicates",
+    "order": "citation order",
+    "against": "printed list",
+}
+SEVERITY_WORDS = {"error": "Error", "warning": "Warning", "notice": "Notice",
+                  SKIPPED: "Not checked"}
+_SYMBOLS = {"ok": "✓", "error": "✖", "warning": "⚠", "notice": "ℹ", SKIPPED: "–",
+            "not-run": "–"}
+PROBLEM_FILTERS = (
+    ("problem", "Any problem"),
+    ("error", "Errors"),
+    ("warning", "Warnings"),
+    ("notice", "Notices"),
+    ("updates", "Retraction, concern or correction"),
+    ("doi", "DOI problem"),
+    ("metadata", "Metadata differs"),
+    ("currency", "Access date"),
+    ("unchecked", "Checks not made"),
+    ("clean", "No problems found"),
+)
+
+
+def escape(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+# -- formatted citations ------------------------------------------------------------------
+
+_INLINE_TAGS = {"i", "em", "b", "strong", "sup", "sub", "span", "a", "br"}
+
+
+class _Sanitizer(HTMLParser):
+    """Keeps inline formatting tags (without attributes but a web href), escapes the rest."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _INLINE_TAGS:
+            return
+        if tag == "br":
+            self.out.append("<br>")
+            return
+        extra = ""
+        values = dict(attrs)
+        if tag == "a":
+            href = values.get("href") or ""
+            if href.lower().startswith(("https://", "http://")):
+                extra = f' href="{escape(href)}" rel="noreferrer"'
+        elif tag == "span" and "small-caps" in (values.get("style") or ""):
+            extra = ' class="sc"'
+        self.out.append(f"<{tag}{extra}>")
+        self.open.append(tag)
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.out.append("<br>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag not in self.open:
+            return
+        while self.open:
+            last = self.open.pop()
+            self.out.append(f"</{last}>")
+            if last == tag:
+                break
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(escape(data))
+
+    def result(self) -> str:
+        self.close()
+        return "".join(self.out) + "".join(f"</{tag}>" for tag in reversed(self.open))
+
+
+def sanitize_html(fragment: str) -> str:
+    """`<i>J Pain Res</i><script>x</script>` -> `<i>J Pain Res</i>x`, text escaped."""
+    parser = _Sanitizer()
+    parser.feed(fragment)
+    return parser.result()
+
+
+def safe_citation(marked: str, plain: str) -> str:
+    """The formatted citation's italics when they are safe, else its plain text, escaped.
+
+    A CSL processor's HTML does not always escape the library's text (citeproc-py's
+    does not), so a title like `<b>x</b>` would arrive as markup. When the sanitized HTML
+    reads differently from the plain-text rendering, markup came from the data: the
+    plain text is shown instead, so nothing the library says is lost or obeyed."""
+    safe = sanitize_html(marked)
+    if html.unescape(re.sub(r"<[^>]*>", "", safe)) == plain:
+        return safe
+    return escape(plain)
+
+
+def citation_fallback(ref: Reference) -> str:
+    """A plain citation (authors, title, container, year) as safe HTML, for when the
+    formatted one is not available."""
+    people = ref.authors or ref.editors
+    names = [n.literal or " ".join(p for p in (n.family_full, _initials(n.given)) if p)
+             for n in people]
+    if names and names[-1] == "others":
+        names[-1] = "et al"
+    authors = ", ".join(names[:6] if len(names) <= 6 else [*names[:3], "et al"])
+    title = ref.title or ref.text("howpublished")
+    parts = [escape(p.rstrip(".")) + "." for p in (authors, title) if p]
+    if ref.container:
+        parts.append(f"<i>{escape(ref.container)}</i>.")
+    if ref.year:
+        parts.append(f"{ref.year}.")
+    return " ".join(parts)
+
+
+def _initials(given: str) -> str:
+    return "".join(part[0] for part in given.replace("-", " ").split() if part[0].isalpha())
+
+
+# -- pieces of the page -------------------------------------------------------------------
+
+
+def _evidence_token(evidence: str) -> str:
+    """What the filter matches on: the evidence type, or `none` for an unknown or no type
+    (an empty value would mean "all types")."""
+    return evidence if evidence in EVIDENCE_COLOURS and evidence else "none"
+
+
+def _evidence_class(evidence: str) -> str:
+    return "ev-" + _evidence_token(evidence)
+
+
+def _luminance(colour: str) -> float:
+    channels = [int(colour[i:i + 2], 16) / 255 for i in (1, 3, 5)]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def _ink(colour: str) -> str:
+    """Black or white, whichever reads better on `colour` (WCAG contrast)."""
+    light = _luminance(colour)
+    return "#fff" if 1.05 / (light + 0.05) > (light + 0.05) / 0.05 else "#000"
+
+
+def _evidence_css() -> str:
+    rules = [f".ev-{name or 'none'} {{ --ev: {colour}; --ev-ink: {_ink(colour)}; }}"
+             for name, colour in EVIDENCE_COLOURS.items()]
+    rules.append(".swatch { background: var(--ev); }")
+    return "\n".join(rules)
+
+
+def _moment(stamp: str) -> str:
+    """`2026-11-01T10:22:03+00:00` -> `1 Nov 2026, 10:22 UTC`."""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp
+    offset = moment.utcoffset()
+    zone = " UTC" if offset is not None and not offset else ""
+    return f"{moment.day} {moment:%b %Y, %H:%M}{zone}"
+
+
+def _when(started: str, today: date) -> str:
+    try:
+        days = (today - datetime.fromisoformat(started).date()).days
+    except ValueError:
+        days = -1
+    ago = ("today" if days == 0 else "yesterday" if days == 1
+           else f"{days} days ago" if days > 1 else "")
+    return (f'<time datetime="{escape(started)}">{escape(_moment(started))}</time>'
+            + (f" ({ago})" if ago else ""))
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _checks_panel(data: ReportData) -> str:
+    checks = data.checks
+    if checks.origin == "none":
+        note = checks.note or "checks not run: run `refs check` to see badges"
+        return (f'<section class="panel checks" aria-label="Checks">'
+                f"<p><strong>Checks not run.</strong> {escape(note.split(': ', 1)[-1])}</p>"
+                "</section>")
+    if checks.origin == "saved":
+        source = "Checks last run by <code>refs check</code>" + (
+            " (offline)" if checks.offline else "")
+    else:
+        source = "Offline checks run by <code>refs report</code> for this page (not saved)"
+    lines = [f"<p><strong>{source}</strong>: {_when(checks.started, data.today)}</p>"]
+    if checks.made:
+        made = ", ".join(escape(CHECK_LABELS.get(c, c)) for c in checks.made)
+        lines.append(f"<p>Made: {made}.</p>")
+    if checks.skipped:
+        items = "".join(
+            f"<li>{escape(_capital(CHECK_LABELS.get(c, c)))}: {escape(why)}"
+            + (f" ({n} source{'s' if n != 1 else ''})" if n else "") + "</li>"
+            for c, why, n in checks.skipped)
+        lines.append(f"<p>Not made:</p><ul>{items}</ul>")
+    if checks.note:
+        lines.append(f"<p>{escape(checks.note)}</p>")
+    return '<section class="panel checks" aria-label="Checks">' + "".join(lines) + "</section>"
+
+
+def _pick(label: str, count: int, evidence: str = "", problem: str = "",
+          swatch: str = "") -> str:
+    mark = f'<span class="swatch {swatch}" aria-hidden="true"></span>' if swatch else ""
+    return (f'<li><button type="button" class="pick" data-evidence="{escape(evidence)}" '
+            f'data-problem="{escape(problem)}">{mark}<span>{escape(label)}</span>'
+            f'<span class="n">{count}</span></button></li>')
+
+
+def _summary(data: ReportData) -> str:
+    counts = Counter(e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in data.entries)
+    evidence = "".join(
+        _pick(evidence_label(name), counts[name], evidence=_evidence_token(name),
+              swatch=_evidence_class(name))
+        for name in evidence_order(data.entries))
+    unchecked = sum("unchecked" in e.problems for e in data.entries)
+    severities = "".join(
+        _pick(f"{SEVERITY_WORDS[s]}s", data.severity_counts.get(s, 0), problem=s)
+        for s in SEVERITIES)
+    severities += _pick("References not fully checked", unchecked, problem="unchecked")
+    if data.checks.origin == "none":
+        severities = '<li class="empty">No checks have run.</li>'
+    return (
+        '<section class="summary" aria-label="Summary">'
+        f'<div class="panel"><h2>{len(data.entries)} references by evidence type</h2>'
+        f'<ul class="counts">{evidence}</ul></div>'
+        '<div class="panel"><h2>Check findings by severity</h2>'
+        f'<ul class="counts">{severities}</ul></div>'
+        "</section>")
+
+
+def _chart_panel(data: ReportData) -> str:
+    legend = "".join(
+        f'<li><span class="swatch {_evidence_class(ev)}" aria-hidden="true"></span>'
+        f"{escape(evidence_label(ev))}</li>" for ev in evidence_order(data.entries))
+    return ('<section class="panel chart" aria-labelledby="chart-h">'
+            '<h2 id="chart-h">Publication years by evidence type</h2>'
+            f'<p class="sub">{escape(currency_sentence(data.entries, data.today))}</p>'
+            f'{chart_svg(data.entries)}<ul class="legend">{legend}</ul></section>')
+
+
+def _note(finding: Finding, with_key: bool = True) -> str:
+    word = SEVERITY_WORDS.get(finding.severity, finding.severity)
+    check = CHECK_LABELS.get(finding.check, finding.check)
+    where = f" ({escape(finding.file)}:{finding.line})" if finding.file and finding.line else ""
+    key = f"<code>{escape(finding.key)}</code> " if finding.key and with_key else ""
+    return (f'<li><span class="sev sev-{escape(finding.severity)}">{escape(word)}</span> '
+            f"{key}{escape(check)}: {escape(finding.message)}{where}</li>")
+
+
+def _library_panel(data: ReportData) -> str:
+    if not data.library_findings:
+        return ""
+    notes = "".join(_note(f) for f in data.library_findings)
+    return ('<section class="panel" aria-labelledby="library-h">'
+            '<h2 id="library-h">About the library as a whole</h2>'
+            f'<ul class="notes">{notes}</ul></section>')
+
+
+def _filters(data: ReportData) -> str:
+    counts = Counter(e.evidence if e.evidence in EVIDENCE_COLOURS else "" for e in data.entries)
+    evidence = "".join(
+        f'<option value="{_evidence_token(ev)}">{escape(evidence_label(ev))} ({counts[ev]})'
+        "</option>"
+        for ev in evidence_order(data.entries))
+    tokens = Counter(t for e in data.entries for t in e.problems)
+    problems = "".join(f'<option value="{token}">{escape(label)} ({tokens[token]})</option>'
+                       for token, label in PROBLEM_FILTERS)
+    return (
+        '<div class="panel filters" role="search" aria-label="Filter references">'
+        '<label>Evidence type<select id="filter-evidence">'
+        f'<option value="">All types</option>{evidence}</select></label>'
+        '<label>Problem<select id="filter-problem">'
+        f'<option value="">All references</option>{problems}</select></label>'
+        '<button type="button" id="filter-reset">Show all</button>'
+        '<p class="count" id="filter-count" aria-live="polite"></p></div>'
+        '<p class="empty" id="filter-none" hidden>No reference matches these filters.</p>')
+
+
+def doi_url(doi: str) -> str:
+    """The resolver link of a DOI, with characters that mean something in a URL escaped."""
+    return "https://doi.org/" + quote(doi, safe="/:;()[]-._~!$'*,=@")
+
+
+def _entry(entry: ReportEntry, position: int) -> str:
+    number = str(entry.number) if entry.number else "–"
+    cited = "" if entry.number else ' title="not cited in the article"'
+    if entry.year is None:
+        age = "no year"
+    else:
+        old = ("this year" if entry.age == 0
+               else f"{entry.age} year{'s' if entry.age != 1 else ''} old")
+        age = f"{entry.year} · {old}"
+    citation = entry.citation_html or escape(entry.title)
+    links = []
+    if entry.doi:
+        links.append(f'DOI <a href="{escape(doi_url(entry.doi))}" rel="noreferrer">'
+                     f"{escape(entry.doi)}</a>")
+    else:
+        links.append("No DOI")
+    if entry.url:
+        links.append(f'<a href="{escape(entry.url)}" rel="noreferrer">{escape(entry.url)}</a>')
+    if entry.accessed:
+        links.append(f"accessed {escape(entry.accessed)}")
+    badges = "".join(
+        f'<li class="badge s-{escape(b.state)}" data-badge="{escape(b.badge)}"'
+        + (f' title="{escape(b.why)}"' if b.why else "")
+        + f'><span aria-hidden="true">{_SYMBOLS.get(b.state, "")}</span> {escape(b.text)}</li>'
+        for b in entry.badges)
+    notes = "".join(_note(f, with_key=False) for f in entry.findings)
+    classes = f"ref {_evidence_class(entry.evidence)}"
+    if any(f.severity == "error" for f in entry.findings):
+        classes += " has-error"
+    return (
+        f'<li class="{classes}" id="ref-{position}" data-key="{escape(entry.key)}" '
+        f'data-evidence="{_evidence_token(entry.evidence)}" '
+        f'data-problems="{escape(" ".join(entry.problems))}">'
+        f'<div class="ref-head"><span class="num"{cited}>{number}</span>'
+        f'<span class="ev">{escape(evidence_label(entry.evidence))}</span>'
+        f'<span class="age">{escape(age)}</span>'
+        f'<code class="key">{escape(entry.key)}</code></div>'
+        f'<p class="cite">{citation}</p>'
+        f'<p class="links">{" · ".join(links)}</p>'
+        + (f'<ul class="badges" aria-label="Check results">{badges}</ul>' if badges else "")
+        + (f'<ul class="notes">{notes}</ul>' if notes else "")
+        + "</li>")
+
+
+def _hash(text: str) -> str:
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return "'sha256-" + base64.b64encode(digest).decode("ascii") + "'"
+
+
+def render(data: ReportData) -> str:
+    """The whole page. Pure: the same data gives the same bytes."""
+    css = CSS + _evidence_css()
+    policy = (f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(JS)}; "
+              "img-src data:; base-uri 'none'; form-action 'none'")
+    cited = sum(1 for e in data.entries if e.number)
+    sub = f"{len(data.entries)} references, {cited} cited in the article"
+    if data.generated:
+        sub += f" · made {_moment(data.generated)}"
+    entries = "".join(_entry(e, i) for i, e in enumerate(data.entries, start=1))
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta name="generator" content="reflib">'
+        f"<title>{escape(data.title)}</title><style>{css}</style></head>\n"
+        f'<body><main><header><h1>{escape(data.title)}</h1><p class="sub">{escape(sub)}</p>'
+        "</header>\n"
+        f"{_checks_panel(data)}\n{_summary(data)}\n{_chart_panel(data)}\n"
+        f"{_library_panel(data)}\n"
+        f'<h2 id="references">References in citation order</h2>\n{_filters(data)}\n'
+        f'<ol class="refs">{entries}</ol>\n'
+        "<footer>Made by reflib <code>refs report</code>. This page loads nothing from the "
+        "network; links open only when followed.</footer>"
+        f"</main><script>{JS}</script></body></html>\n")
