@@ -15,8 +15,8 @@ from reflib.cite.bibliography import export, format_bibliography, order_referenc
 from reflib.library.bibtex import parse_text, read_source_file
 from reflib.library.layout import Layout, read_order
 
-ROOT = Path(__file__).resolve().parent.parent
-PRINTED = Path(__file__).resolve().parent / "fixtures" / "checks" / "article-reference-list.txt"
+ROOT = Path(__file__).resolve().parents[2]
+PRINTED = Path(__file__).resolve().parents[1] / "fixtures" / "checks" / "article-reference-list.txt"
 
 
 def twelve():

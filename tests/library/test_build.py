@@ -61,7 +61,7 @@ def test_builds_the_twelve(library: Path) -> None:
 
 def test_committed_library_bib_is_current() -> None:
     """library.bib in the repository is what `refs build` makes of refs/ (like cog --check)."""
-    root = Path(__file__).resolve().parent.parent
+    root = Path(__file__).resolve().parents[2]
     report = build(Layout(root), check=True)
     assert not [s for s in report.stale if s.startswith("library.bib")]
 

@@ -13,7 +13,7 @@ from reflib.formats.csl import parse_date, sentence_case, to_csl
 from reflib.formats.writers import to_csl_json
 from reflib.library.bibtex import parse_text, read_source_file
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def source(key: str):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 from checks_support import DOI_KEYS, PRINTED_LIST, crossref_server
+from conftest import closed_port_url
 from fake_handles import FakeHandleServer
-from test_checks import closed_port_url
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ANNOTATION = re.compile(r"^::(error|warning|notice) (?P<props>[^:]*)::(?P<message>.*)$")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-SUITE = Path(__file__).resolve().parent / "fixtures" / "csl-suite"
+SUITE = Path(__file__).resolve().parents[1] / "fixtures" / "csl-suite"
 _SECTION = re.compile(r">>=+ ([A-Z-]+) =+>>\n(.*?)\n<<=+ \1 =+<<", re.S)
 
 CANNOT_PASS = {
