@@ -278,7 +278,7 @@ def report(output: str, title: str | None, no_checks: bool) -> None:
     """
     from pathlib import Path
 
-    from reflib.report.data import write_report
+    from reflib.report.document import write_report
 
     data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks)
     counts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}"

@@ -9,7 +9,7 @@ from datetime import date
 from html import escape
 
 from reflib.report.assets import EVIDENCE_COLOURS, evidence_label, evidence_order
-from reflib.report.data import ReportEntry
+from reflib.report.model import ReportEntry
 
 
 def currency_sentence(entries: tuple[ReportEntry, ...], today: date) -> str:

@@ -2,20 +2,21 @@
 
 Three steps, I/O only at the ends: `load_report` reads the index, the latest saved
 `refs check` run (or runs the offline checks) and the formatted citations; `assemble`
-turns those into `ReportData` (pure); `report_html.render` turns that into HTML (pure).
+turns those into `ReportData` (pure); `page.render` turns that into HTML (pure);
+`document` writes it.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from reflib.library.findings import SEVERITIES, SKIPPED, CheckRun, Finding
 from reflib.library.layout import Layout
 from reflib.library.model import Reference
+from reflib.report.citations import format_citations
+from reflib.report.model import Badge, ChecksStatus, ReportData, ReportEntry
 
 # The badges every reference gets, in display order: (badge id, label, check names). The
 # first check decides "ok" or "not checked"; findings of any of them colour the badge. A
@@ -45,70 +46,6 @@ _OK_WORDS = {"doi": "DOI resolves", "metadata": "Metadata agrees", "updates": "N
              "currency": "Access date current"}
 _PROBLEM_WORDS = {"doi": "DOI problem", "metadata": "Metadata differs",
                   "currency": "Access date"}
-
-
-@dataclass(frozen=True)
-class Badge:
-    """One check's verdict on one reference, as the page shows it."""
-
-    badge: str  # doi | metadata | updates | currency
-    state: str  # ok | error | warning | notice | skipped | not-run
-    text: str
-    why: str = ""  # the findings' messages, or why the check was not made
-
-
-@dataclass(frozen=True)
-class ReportEntry:
-    """One reference as the report shows it."""
-
-    number: int | None  # citation number; None for a source the article does not cite
-    key: str
-    entry_type: str
-    evidence: str
-    title: str
-    citation_html: str  # formatted citation, already safe HTML
-    year: int | None
-    age: int | None  # whole years between the publication year and the report's date
-    doi: str
-    url: str
-    accessed: str
-    badges: tuple[Badge, ...]
-    findings: tuple[Finding, ...]  # most severe first
-
-    @property
-    def problems(self) -> tuple[str, ...]:
-        """Tokens the page filters on: severities, badge ids with a problem, `unchecked`."""
-        tokens = {f.severity for f in self.findings if f.severity in SEVERITIES}
-        tokens |= {b.badge for b in self.badges if b.state in SEVERITIES}
-        if any(b.state in (SKIPPED, "not-run") for b in self.badges):
-            tokens.add("unchecked")
-        tokens.add("problem" if tokens & set(SEVERITIES) else "clean")
-        return tuple(sorted(tokens))
-
-
-@dataclass(frozen=True)
-class ChecksStatus:
-    """Where the report's check results come from, and what was not checked."""
-
-    origin: str  # saved (the last `refs check`) | now (run by the report) | none
-    started: str = ""
-    offline: bool = False
-    made: tuple[str, ...] = ()
-    skipped: tuple[tuple[str, str, int], ...] = ()  # (check, why, how many sources)
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class ReportData:
-    """Everything the page shows; `report_html.render` needs nothing else."""
-
-    title: str
-    today: date
-    generated: str
-    entries: tuple[ReportEntry, ...]
-    checks: ChecksStatus
-    library_findings: tuple[Finding, ...] = ()  # about the library, or about unknown keys
-    severity_counts: dict[str, int] = field(default_factory=dict)
 
 
 def age_in_years(year: int | None, today: date) -> int | None:
@@ -249,23 +186,6 @@ def load_references(layout: Layout) -> tuple[list[Reference], list[str]]:
     return refs, order
 
 
-def format_citations(refs: list[Reference]) -> dict[str, str]:
-    """Each reference's AMA citation as safe HTML, keyed by citekey; a plain citation
-    when the export module is not there or cannot format the library."""
-    from reflib.errors import ReflibError
-    from reflib.report.page import citation_fallback, safe_citation
-
-    try:
-        from reflib.cite.bibliography import format_bibliography
-
-        marked = format_bibliography(refs, style="ama", fmt="html")
-        plain = format_bibliography(refs, style="ama", fmt="text")
-    except (ImportError, ReflibError):
-        return {ref.key: citation_fallback(ref) for ref in refs}
-    return {ref.key: safe_citation(html_text, text)
-            for ref, html_text, text in zip(refs, marked, plain, strict=True)}
-
-
 def check_results(layout: Layout, now: datetime,
                   run_checks: bool = True) -> tuple[CheckRun | None, str, str]:
     """The latest saved run, else the offline checks run now; (run, origin, note)."""
@@ -299,20 +219,3 @@ def load_report(layout: Layout, now: datetime | None = None, title: str | None =
     return assemble(refs, order, format_citations(refs), run, origin, now.date(),
                     title or f"Evidence report: {layout.root.name}",
                     generated=now.isoformat(timespec="seconds"), note=note)
-
-
-def build_report(layout: Layout, **options) -> str:
-    """The report of the library at `layout` as one HTML document."""
-    from reflib.report.page import render
-
-    return render(load_report(layout, **options))
-
-
-def write_report(layout: Layout, path: Path, **options) -> ReportData:
-    """Write the report to `path` atomically; returns what it shows."""
-    from reflib.fsutil import atomic_write_text
-    from reflib.report.page import render
-
-    data = load_report(layout, **options)
-    atomic_write_text(path, render(data))
-    return data

@@ -17,14 +17,14 @@ from reflib.library.findings import CheckRun, Finding, latest_run, save_run
 from reflib.library.layout import Layout
 from reflib.library.model import Reference
 from reflib.report.chart import chart_svg, currency_sentence
-from reflib.report.data import age_in_years, assemble, badges_for, format_citations, load_report
-from reflib.report.page import (
+from reflib.report.citations import (
     citation_fallback,
-    doi_url,
-    render,
+    format_citations,
     safe_citation,
     sanitize_html,
 )
+from reflib.report.data import age_in_years, assemble, badges_for, load_report
+from reflib.report.page import doi_url, render
 
 TODAY = date(2024, 4, 6)  # the day the article was last updated
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)

@@ -17,7 +17,7 @@ import pytest
 
 from reflib.library.findings import CheckRun, Finding, save_run
 from reflib.library.layout import Layout
-from reflib.report.data import write_report
+from reflib.report.document import write_report
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("REFS_CHROMIUM", "/usr/bin/chromium"))
