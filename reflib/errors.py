@@ -56,15 +56,18 @@ class IndexMissing(ReflibError):
     """The SQLite index has not been built."""
 
 
-class CrossrefError(ReflibError):
-    """Base of the Crossref gateway's errors."""
+class RegistryError(ReflibError):
+    """Base of every registry gateway's errors (Crossref, PubMed, books)."""
 
 
-class NotFound(CrossrefError):
+CrossrefError = RegistryError  # the name the Crossref code grew up with
+
+
+class NotFound(RegistryError):
     """The service answered that the DOI or resource does not exist."""
 
 
-class Unavailable(CrossrefError):
+class Unavailable(RegistryError):
     """The service could not be reached or did not answer usefully; nothing is known."""
 
     exit_code = EXIT_UNVERIFIED

@@ -1,0 +1,1 @@
+"""PubMed (NCBI E-utilities and the PMC ID Converter): gateway and record parsing."""
