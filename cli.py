@@ -19,6 +19,8 @@ Exit codes:
   2  usage error (bad option or argument)
   3  some checks or Crossref lookups could not be made (network down); nothing failed"""
 
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+
 FORMATS = click.Choice(["table", "json", "csv", "keys"])
 
 
@@ -36,6 +38,10 @@ class ReflibGroup(click.Group):
         except ReflibError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            # Every write is atomic (or undone), so a file is old or new, never half.
+            click.echo("\ninterrupted (Ctrl-C); no file is left half-written", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
 
 
 @click.group(cls=ReflibGroup, epilog=EXIT_CODES,
@@ -168,6 +174,115 @@ def add(file) -> None:
     path = add_source(_layout(), file.read(), name)
     click.echo(path)
     click.echo("added; run `refs build` to update library.bib and the index", err=True)
+
+
+# -- changing sources ------------------------------------------------------------------
+
+
+def _count(number: int, noun: str) -> str:
+    from reflib.output import count
+
+    return count(number, noun)
+
+
+@cli.command()
+@click.argument("old")
+@click.argument("new")
+def rename(old: str, new: str) -> None:
+    """Rename the source OLD to NEW everywhere: its file, its key, refs/order.txt, its
+    kept registry records and the `crossref` fields of other sources. The old key is kept
+    in the entry's `ids` field, so documents citing it still resolve with biblatex.
+    All of it or nothing is changed.
+
+    \b
+    Examples:
+      refs rename lee2021 lee2021learn
+      refs rename LEE2021LEARN lee2021asp     # OLD is found ignoring case
+    """
+    from reflib.library.rename import rename_source
+
+    report = rename_source(_layout(), old, new)
+    click.echo(report.source)
+    for path in report.records + report.children:
+        click.echo(path)
+    if report.order_line:
+        click.echo(f"refs/order.txt:{report.order_line}: {report.old} -> {report.new}",
+                   err=True)
+    if report.children:
+        click.echo(f"{_count(len(report.children), 'source')} now take fields from "
+                   f"'{report.new}' (crossref)", err=True)
+    click.echo(f"renamed {report.old} to {report.new} ('{report.old}' kept in ids); run "
+               "`refs build` to update library.bib and the index", err=True)
+
+
+@cli.command()
+@click.argument("keys", nargs=-1, required=True)
+@click.option("--keep-order", is_flag=True,
+              help="Leave a gap in refs/order.txt, so later references keep their numbers.")
+def remove(keys, keep_order: bool) -> None:
+    """Remove the sources KEYS: their files, kept records and lines of refs/order.txt.
+
+    References cited after a removed one move up a number; each move is listed, since
+    the article's citation numbers must follow. --keep-order leaves the number empty
+    instead. A source another one takes fields from (crossref) is not removed alone.
+
+    \b
+    Examples:
+      refs remove smith2019
+      refs remove smith2019 jones2020 --keep-order
+    """
+    from reflib.library.remove import remove_sources
+
+    report = remove_sources(_layout(), list(keys), keep_order=keep_order)
+    for path in report.files:
+        click.echo(path)
+    for key, before, after in report.renumbered:
+        click.echo(f"reference {before} is now {after}: {key}", err=True)
+    for number in report.gaps:
+        click.echo(f"reference {number} is left empty (--keep-order)", err=True)
+    moved = f"; {_count(len(report.renumbered), 'reference')} renumbered" \
+        if report.renumbered else ""
+    click.echo(f"removed {_count(len(report.removed), 'source')}{moved}; run `refs build` to "
+               "update library.bib and the index", err=True)
+
+
+def _open_editor(path) -> None:
+    """$VISUAL or $EDITOR (else vi) on `path`; waits until it closes."""
+    click.edit(filename=str(path))
+
+
+@cli.command()
+@click.argument("key")
+def edit(key: str) -> None:
+    """Edit the source KEY in $EDITOR, safely.
+
+    The editor opens a copy. When it closes, the copy is validated as `refs build` does;
+    if valid it replaces refs/KEY.bib atomically, else the editor reopens with the
+    problems as % comments at the end. Closing it unchanged gives up and writes nothing.
+
+    \b
+    Examples:
+      refs edit lee2021learn
+      EDITOR=nano refs edit LEE2021LEARN
+    """
+    from reflib.errors import EXIT_INVALID
+    from reflib.library.editing import edit_source
+
+    outcome = edit_source(_layout(), key, _open_editor)
+    for warning in outcome.warnings:
+        click.echo(str(warning), err=True)
+    if outcome.status == "unchanged":
+        click.echo(f"{outcome.source} unchanged", err=True)
+    elif outcome.status == "saved":
+        click.echo(outcome.source)
+        click.echo(f"saved {outcome.source}; run `refs build` to update library.bib and the "
+                   "index", err=True)
+    else:
+        for problem in outcome.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"error: {outcome.source} not changed; your edit is kept in "
+                   f"{outcome.kept_copy}", err=True)
+        sys.exit(EXIT_INVALID)
 
 
 # -- reading the library -------------------------------------------------------------

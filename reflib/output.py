@@ -49,3 +49,8 @@ def to_table(columns: Sequence[str], rows: Sequence[Sequence[Any]],
             line = line[: max_width - 1] + "…"
         lines.append(line.rstrip())
     return "\n".join(lines) + "\n"
+
+
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """`1 source`, `2 sources`: messages agree in number."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"

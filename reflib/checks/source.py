@@ -207,7 +207,7 @@ def order_findings(refs: list[Reference], order: list[str], order_problems: list
                                 order_file, None)]
     keys = {r.key for r in refs}
     for number, key in enumerate(order, start=1):
-        if key not in keys:
+        if key and key not in keys:  # "": a gap left by `refs remove --keep-order`
             found.append(Finding(None, ORDER, "error", f"reference {number} '{key}' names no "
                                  "source in refs/; add the source or remove the line",
                                  order_file, order_lines.get(key), {"number": number}))

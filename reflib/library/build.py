@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import sqlite3
-import tempfile
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -20,7 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem
-from reflib.fsutil import atomic_write_text
+from reflib.fsutil import atomic_write_text, temp_beside
 from reflib.library import findings, index, provenance
 from reflib.library.bibtex import format_entry, format_library, parse_source_text, sort_key
 from reflib.library.layout import Layout, read_order
@@ -241,7 +240,7 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
     order_keys, order_problems = read_order(layout)
     problems.extend(order_problems)
     for number, key in enumerate(order_keys, start=1):
-        if key not in keys:
+        if key and key not in keys:  # "": a gap left by `refs remove --keep-order`
             problems.append(Problem(order_file, _order_line(layout, key),
                                     f"reference {number} '{key}' names no source in refs/; "
                                     "add the source or remove the line"))
@@ -364,8 +363,7 @@ class _NewIndex:
         self.layout = layout
         self.made_dir = not layout.db_path.parent.exists()
         layout.db_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.",
-                                   suffix=".tmp")
+        fd, tmp = temp_beside(layout.db_path)  # the user's umask, not mkstemp's 0600
         os.close(fd)
         self.path = Path(tmp)
         self.conn = sqlite3.connect(tmp)

@@ -59,14 +59,23 @@ class Layout:
         return [Path(e.path) for e in self.source_entries()]
 
 
+# A line `- removed KEY` keeps a removed reference's number taken (`refs remove
+# --keep-order`): the references after it are not renumbered.
+GAP_MARK = "-"
+
+
 def parse_order(text: str, file: str) -> tuple[list[str], list[Problem]]:
-    """Citekeys in citation order from order.txt text; a key listed twice is a problem."""
+    """Citekeys in citation order from order.txt text; a key listed twice is a problem.
+    A gap line (`- removed KEY`) is an empty string: its number stays taken."""
     keys: list[str] = []
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         key = line.strip()
         if not key or key.startswith("#"):
+            continue
+        if key.startswith(GAP_MARK):
+            keys.append("")
             continue
         if key in seen:
             problems.append(Problem(file, number, f"'{key}' is already reference "
