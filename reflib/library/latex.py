@@ -1,146 +1,306 @@
-"""BibTeX field values to plain text: delimiters, concatenation, macros, LaTeX markup."""
+"""BibTeX field values to text: delimiters, concatenation, macros, and LaTeX to rich text.
+
+One converter: LaTeX (accents, symbols, font commands, math) becomes rich text runs
+(reflib.library.richtext); plain text and CSL rich text both come from those runs.
+
+    >>> latex_to_text(r"{\\it NP}-complete for {$\\sim$}koster")
+    'NP-complete for ~koster'
+    >>> to_csl_markup(latex_to_rich(r"CO\\textsubscript{2} in \\emph{E. coli}"))
+    'CO<sub>2</sub> in <i>E. coli</i>'
+
+A top-level brace group protects its case (`nocase`), as in BibTeX, unless it is a
+special character (`{\\"u}`). An unknown command keeps its argument; without one it
+prints its name only when that name is a capitalised logo (`\\VAX`), never otherwise.
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from reflib.library.latex_tables import (
+    ACCENTS,
+    CONTROL_SYMBOLS,
+    DECLARATIONS,
+    DIMENSION_COMMANDS,
+    DROP_ARGUMENT,
+    FONT_COMMANDS,
+    MATH_ACCENTS,
+    PLAIN_COMMANDS,
+    QUOTE_COMMANDS,
+    RESETS,
+    SYMBOLS,
+)
+from reflib.library.richtext import NOCASE, Run, normalize, plain
+
 MONTHS = {
     "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
 
-_NEEDS_WORK = re.compile(r"[\\{}$~]|--|``|''")
+_NEEDS_WORK = re.compile(r"[\\{}$~^_]|--|``|''")
+_SPECIAL = re.compile(r"[\\{}$~^_'`-]")
 _SPACES = re.compile(r"\s+")
 _NAME = re.compile(r"[A-Za-z]+")
+_DIMENSION = re.compile(r"\s*=?\s*[-+]?(\d+\.?\d*|\.\d+)\s*(em|ex|pt|mu|cm|mm|in|sp|bp|pc|dd|cc)"
+                        r"(\s*(plus|minus)\s*[-+]?(\d+\.?\d*|\.\d+)\s*(em|ex|pt|fil+))*")
+_CHAR_CODE = re.compile(r"\s*(?:(\d+)|'([0-7]+)|\"([0-9A-Fa-f]+)|`\\?(.))")
 
 # Fields BibTeX styles print verbatim (the url package): no LaTeX decoding, `~` stays.
 VERBATIM_FIELDS = frozenset({"url", "doi", "eprint", "file", "pdf", "urlraw", "verba"})
 
-# Accent commands to Unicode combining marks.
-_ACCENTS = {
-    "`": "\u0300", "'": "\u0301", "^": "\u0302", "~": "\u0303", "=": "\u0304",
-    "u": "\u0306", ".": "\u0307", '"': "\u0308", "r": "\u030a", "H": "\u030b",
-    "v": "\u030c", "d": "\u0323", "c": "\u0327", "k": "\u0328", "b": "\u0331",
-    "t": "\u0361",
-}
-_SYMBOLS = {
-    "ss": "ß", "o": "ø", "O": "Ø", "aa": "å", "AA": "Å", "ae": "æ", "AE": "Æ", "oe": "œ",
-    "OE": "Œ", "l": "ł", "L": "Ł", "i": "ı", "j": "ȷ", "dh": "ð", "DH": "Ð", "th": "þ",
-    "TH": "Þ", "ng": "ŋ", "NG": "Ŋ", "dj": "đ", "DJ": "Đ",
-    "textendash": "–", "textemdash": "—", "ldots": "…", "dots": "…", "textellipsis": "…",
-    "TeX": "TeX", "LaTeX": "LaTeX", "BibTeX": "BibTeX", "LaTeXe": "LaTeX2e", "S": "§",
-    "P": "¶", "copyright": "©", "textregistered": "®", "texttrademark": "™",
-    "textquoteleft": "‘", "textquoteright": "’", "textquotedblleft": "“",
-    "textquotedblright": "”", "guillemotleft": "«", "guillemotright": "»", "pounds": "£",
-    "euro": "€", "textdegree": "°", "textbackslash": "\\", "textasciitilde": "~",
-    "textasciicircum": "^", "textbraceleft": "{", "textbraceright": "}",
-    "textunderscore": "_", "textbar": "|", "textless": "<", "textgreater": ">",
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "kappa": "κ",
-    "lambda": "λ", "mu": "μ", "pi": "π", "sigma": "σ", "tau": "τ", "omega": "ω",
-    "times": "×", "pm": "±", "leq": "≤", "geq": "≥", "le": "≤", "ge": "≥",
-    "relax": "", "protect": "", "noindent": "", "newblock": " ", "par": " ", "quad": " ",
-    "qquad": " ", "hfill": " ", "linebreak": " ", "newline": " ", "break": " ",
-}
-_DROP_ARGUMENT = frozenset({"noopsort", "sortkey", "index", "label", "hphantom", "phantom"})
-_CONTROL_SYMBOLS = {"&": "&", "%": "%", "$": "$", "#": "#", "_": "_", "{": "{", "}": "}",
-                    " ": " ", ",": " ", ";": " ", ":": " ", "!": "", "/": "", "-": "",
-                    "\\": " ", "@": ""}
 
+class _Reader:
+    """A recursive reader of one LaTeX value into runs."""
 
-def _argument(text: str, pos: int) -> tuple[str, int]:
-    """The TeX argument at `pos`: a braced group, a control word, or one character."""
-    while pos < len(text) and text[pos] in " \t\n":
-        pos += 1
-    if pos >= len(text):
-        return "", pos
-    if text[pos] == "{":
-        depth = 0
-        for end in range(pos, len(text)):
-            depth += text[end] == "{"
-            depth -= text[end] == "}"
-            if depth == 0:
-                return text[pos + 1:end], end + 1
-        return text[pos + 1:], len(text)
-    if text[pos] == "\\":
-        match = _NAME.match(text, pos + 1)
-        end = match.end() if match else pos + 2
-        return text[pos:end], end
-    return text[pos], pos + 1
+    def __init__(self, text: str, protect: bool) -> None:
+        self.text = text
+        self.size = len(text)
+        self.pos = 0
+        self.out: list[Run] = []
+        self.protect = protect
 
+    def emit(self, text: str, marks: frozenset[str]) -> None:
+        if text:
+            self.out.append(Run(text, marks))
 
-def _accent(mark: str, base: str) -> str:
-    if not base:
-        return mark
-    base = {"ı": "i", "ȷ": "j"}.get(base[0], base[0]) + base[1:]  # \"{\i} is ï
-    return unicodedata.normalize("NFC", base[0] + mark + base[1:])
+    def skip_spaces(self) -> None:
+        while self.pos < self.size and self.text[self.pos] in " \t\n\r":
+            self.pos += 1
 
-
-def _decode(text: str) -> str:
-    out: list[str] = []
-    pos, size = 0, len(text)
-    while pos < size:
-        special = _NEEDS_WORK.search(text, pos)
-        if special is None:
-            out.append(text[pos:])
-            break
-        if special.start() > pos:
-            out.append(text[pos:special.start()])
-            pos = special.start()
-        char = text[pos]
-        if char == "\\":
+    def raw_argument(self) -> str:
+        """The next argument's source text: a braced group, a control word, one char."""
+        self.skip_spaces()
+        text, pos = self.text, self.pos
+        if pos >= self.size:
+            return ""
+        if text[pos] == "{":
+            depth = 0
+            for end in range(pos, self.size):
+                depth += text[end] == "{"
+                depth -= text[end] == "}"
+                if depth == 0:
+                    self.pos = end + 1
+                    return text[pos + 1:end]
+            self.pos = self.size
+            return text[pos + 1:]
+        if text[pos] == "\\":
             match = _NAME.match(text, pos + 1)
-            if match:
-                name, pos = match.group(), match.end()
-                while pos < size and text[pos] in " \t\n":  # TeX eats spaces after a word
-                    pos += 1
-                if name in _ACCENTS and len(name) == 1:
-                    arg, pos = _argument(text, pos)
-                    out.append(_accent(_ACCENTS[name], _decode(arg)))
-                elif name in _SYMBOLS:
-                    out.append(_SYMBOLS[name])
-                    if text.startswith("{}", pos):
-                        pos += 2
-                elif name in _DROP_ARGUMENT:
-                    _, pos = _argument(text, pos)
-                elif name == "href":
-                    _, pos = _argument(text, pos)
-                    arg, pos = _argument(text, pos)
-                    out.append(_decode(arg))
-                elif pos < size and text[pos] == "{":
-                    arg, pos = _argument(text, pos)  # \emph{x}, \textsc{x}, unknown{x}: x
-                    out.append(_decode(arg) if arg else name)
+            self.pos = match.end() if match else pos + 2
+            return text[pos:self.pos]
+        self.pos = pos + 1
+        return text[pos]
+
+    def sub(self, source: str, marks: frozenset[str], math: bool) -> None:
+        """Read `source` (an argument) with `marks`, as its own group."""
+        reader = _Reader(source, protect=False)
+        reader.group(marks, math, depth=1)
+        self.out.extend(reader.out)
+
+    def sub_text(self, source: str, math: bool) -> str:
+        reader = _Reader(source, protect=False)
+        reader.group(frozenset(), math, depth=1)
+        return "".join(run.text for run in reader.out)
+
+    def group(self, marks: frozenset[str], math: bool, depth: int) -> None:
+        """Read until the closing brace of this group (or the end)."""
+        text = self.text
+        while self.pos < self.size:
+            match = _SPECIAL.search(text, self.pos)
+            if match is None:
+                self.emit(text[self.pos:], marks)
+                self.pos = self.size
+                return
+            if match.start() > self.pos:
+                self.emit(text[self.pos:match.start()], marks)
+                self.pos = match.start()
+            char = text[self.pos]
+            if char == "}":
+                self.pos += 1
+                if depth > 0:
+                    return
+                continue
+            if char == "{":
+                self.pos += 1
+                inner = marks
+                if depth == 0 and self.protect and not self._special_character():
+                    inner = marks | NOCASE
+                self.group(inner, math, depth + 1)
+            elif char == "\\":
+                marks = self.command(marks, math)
+            elif char == "$":
+                self.math_shift(marks, math)
+                if math:  # the closing $ of an inline formula read by math_shift
+                    return
+            elif math and char in "^_":
+                self.pos += 1
+                source = self.raw_argument()
+                if char == "^" and source in ("\\circ", "\\degree"):
+                    self.emit("°", marks)
+                elif char == "^" and source in ("\\prime", "'"):
+                    self.emit("′", marks)
                 else:
-                    out.append(name)  # an unknown macro: its name says more than nothing
+                    self.sub(source, marks | {"sup" if char == "^" else "sub"}, True)
             else:
-                symbol = text[pos + 1:pos + 2]
-                pos += 2
-                if symbol in _ACCENTS:
-                    arg, pos = _argument(text, pos)
-                    out.append(_accent(_ACCENTS[symbol], _decode(arg)))
-                else:
-                    out.append(_CONTROL_SYMBOLS.get(symbol, symbol))
-        elif char in "{}$":
-            pos += 1
-        elif char == "~":
-            out.append(" ")
-            pos += 1
-        elif text.startswith("---", pos):
-            out.append("—")
-            pos += 3
-        elif text.startswith("--", pos):
-            out.append("–")
-            pos += 2
-        elif text.startswith("``", pos):
-            out.append("“")
-            pos += 2
-        elif text.startswith("''", pos):
-            out.append("”")
-            pos += 2
+                self.pos += self.punctuation(char, marks, math)
+
+    def punctuation(self, char: str, marks: frozenset[str], math: bool) -> int:
+        text, pos = self.text, self.pos
+        if char == "~":
+            self.emit("~" if math else " ", marks)
+            return 1
+        if char == "-" and not math:
+            if text.startswith("---", pos):
+                self.emit("—", marks)
+                return 3
+            if text.startswith("--", pos):
+                self.emit("–", marks)
+                return 2
+        if char == "`" and text.startswith("``", pos):
+            self.emit("“", marks)
+            return 2
+        if char == "'" and text.startswith("''", pos):
+            self.emit("”", marks)
+            return 2
+        if char == "'" and math:
+            self.emit("′", marks)
+            return 1
+        self.emit(char, marks)
+        return 1
+
+    def _special_character(self) -> bool:
+        """At a top-level `{`: does `{\\"u}` (an accent or symbol) start here?"""
+        match = re.match(r"\\([A-Za-z]+|[^A-Za-z])", self.text[self.pos:self.pos + 40])
+        if not match:
+            return False
+        name = match.group(1)
+        return name in ACCENTS or (name in SYMBOLS and name not in LOGO_NAMES)
+
+    def math_shift(self, marks: frozenset[str], math: bool) -> None:
+        if math:  # a `$` inside math closes it (handled by the caller returning)
+            self.pos += 1
+            return
+        display = self.text.startswith("$$", self.pos)
+        self.pos += 2 if display else 1
+        reader = _Reader(self.text, protect=False)
+        reader.pos, reader.size = self.pos, self.size
+        reader.group(marks, True, depth=1)
+        self.out.extend(reader.out)
+        self.pos = reader.pos + (1 if display and self.text.startswith("$", reader.pos) else 0)
+
+    def command(self, marks: frozenset[str], math: bool) -> frozenset[str]:
+        """Read one command at `\\`; returns the marks for the rest of the group."""
+        text = self.text
+        match = _NAME.match(text, self.pos + 1)
+        if not match:
+            return self.control_symbol(marks, math)
+        name, self.pos = match.group(), match.end()
+        if name in ACCENTS and len(name) == 1:
+            self.accent(ACCENTS[name], marks, math)
+            return marks
+        self.skip_spaces()  # TeX eats the spaces after a control word
+        if name in DECLARATIONS:
+            return marks | DECLARATIONS[name]
+        if name in RESETS:
+            return marks - RESETS[name]
+        if name in FONT_COMMANDS:
+            added = FONT_COMMANDS[name]
+            inner = marks - {"i"} if name == "emph" and "i" in marks else marks | added
+            self.sub(self.raw_argument(), inner, math)
+        elif name in MATH_ACCENTS:
+            self.accent(MATH_ACCENTS[name], marks, math)
+        elif name in SYMBOLS:
+            self.emit(SYMBOLS[name], marks)
+            if text.startswith("{}", self.pos):
+                self.pos += 2
+        elif name in PLAIN_COMMANDS:
+            self.sub(self.raw_argument(), marks, math or name == "ensuremath")
+        elif name in QUOTE_COMMANDS:
+            self.emit("“", marks)
+            self.sub(self.raw_argument(), marks, math)
+            self.emit("”", marks)
+        elif name in DROP_ARGUMENT:
+            self.raw_argument()
+        elif name in DIMENSION_COMMANDS:
+            dimension = _DIMENSION.match(text, self.pos)
+            if dimension:
+                self.pos = dimension.end()
+        elif name in ("href", "frac", "dfrac", "tfrac"):
+            first = self.raw_argument()
+            second = self.raw_argument()
+            if name == "href":
+                self.sub(second, marks, math)
+            else:
+                self.sub(first, marks, True)
+                self.emit("/", marks)
+                self.sub(second, marks, True)
+        elif name in ("url", "path", "nolinkurl"):
+            self.emit(self.raw_argument(), marks)
+        elif name == "sqrt":
+            self.emit("√", marks)
+            self.sub(self.raw_argument(), marks, True)
+        elif name == "char":
+            code = _CHAR_CODE.match(text, self.pos)
+            if code:
+                self.pos = code.end()
+                self.emit(_char(code), marks)
+        elif name in ("verb",) and self.pos < self.size:
+            end = text.find(text[self.pos], self.pos + 1)
+            end = self.size if end < 0 else end
+            self.emit(text[self.pos + 1:end], marks)
+            self.pos = end + 1
+        elif text.startswith("{", self.pos) and not text.startswith("{}", self.pos):
+            self.sub(self.raw_argument(), marks, math)  # unknown{x}: x
         else:
-            out.append(char)
-            pos += 1
-    return "".join(out)
+            if text.startswith("{}", self.pos):
+                self.pos += 2
+            if any(c.isupper() for c in name):
+                self.emit(name, marks)  # \VAX, \SGML: a logo macro names its logo
+        return marks
+
+    def control_symbol(self, marks: frozenset[str], math: bool) -> frozenset[str]:
+        symbol = self.text[self.pos + 1:self.pos + 2]
+        self.pos += 2
+        if symbol in ACCENTS:
+            self.accent(ACCENTS[symbol], marks, math)
+        elif symbol == "(" or symbol == "[":
+            end = self.text.find("\\" + (")" if symbol == "(" else "]"), self.pos)
+            end = self.size if end < 0 else end
+            self.sub(self.text[self.pos:end], marks, True)
+            self.pos = end + 2
+        else:
+            self.emit(CONTROL_SYMBOLS.get(symbol, symbol), marks)
+        return marks
+
+    def accent(self, mark: str, marks: frozenset[str], math: bool) -> None:
+        base = self.sub_text(self.raw_argument(), math)
+        if not base:
+            self.emit(mark if mark.isprintable() else "", marks)
+            return
+        base = {"ı": "i", "ȷ": "j"}.get(base[0], base[0]) + base[1:]  # \"{\i} is ï
+        self.emit(unicodedata.normalize("NFC", base[0] + mark + base[1:]), marks)
+
+
+def _char(code: re.Match) -> str:
+    decimal, octal, hexadecimal, literal = code.groups()
+    if literal is not None:
+        return literal
+    value = int(decimal) if decimal else int(octal, 8) if octal else int(hexadecimal, 16)
+    return chr(value) if 32 <= value < 0x110000 else ""
+
+
+LOGO_NAMES = frozenset({"TeX", "LaTeX", "BibTeX", "LaTeXe", "AmSTeX", "MF", "MP", "ConTeXt",
+                        "XeTeX", "XeLaTeX", "eTeX", "AllTeX", "PiCTeX", "SliTeX", "TUB", "AMS",
+                        "LuaTeX", "pdfTeX", "pdfLaTeX", "BibLaTeX"})
+
+
+def latex_to_rich(latex: str, protect: bool = True) -> list[Run]:
+    """LaTeX to rich text runs; with `protect`, top-level braces mark `nocase`."""
+    if not _NEEDS_WORK.search(latex):
+        return normalize([Run(latex)])
+    reader = _Reader(latex, protect)
+    reader.group(frozenset(), False, depth=0)
+    return normalize(reader.out)
 
 
 def split_concatenation(raw: str) -> list[str]:
@@ -188,13 +348,15 @@ def is_bare_macro(raw: str) -> list[str]:
 
 
 def latex_to_text(latex: str) -> str:
-    """LaTeX markup to Unicode text: `M{\\"u}ller` -> `Müller`, `--` -> `–`, braces dropped.
+    """LaTeX markup to Unicode text: `M{\\"u}ller` -> `Müller`, `--` -> `–`, braces dropped."""
+    if not _NEEDS_WORK.search(latex):
+        return _SPACES.sub(" ", latex).strip()
+    return plain(latex_to_rich(latex, protect=False))
 
-    A small decoder for what bibliographies use (accents, symbols, text commands); an
-    unknown command keeps its argument, or its name when it has none."""
-    if _NEEDS_WORK.search(latex):
-        latex = _decode(latex)
-    return _SPACES.sub(" ", latex).strip()
+
+def field_rich(raw: str) -> list[Run]:
+    """Rich text of a raw field value (titles: italics, sub/superscripts, protected case)."""
+    return latex_to_rich(strip_delimiters(raw))
 
 
 def field_text(raw: str, verbatim: bool = False) -> str:
