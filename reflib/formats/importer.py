@@ -60,7 +60,7 @@ def import_bibliography(layout: Layout, text: str, name: str, dry_run: bool = Fa
 
 def _refusal(ref: Reference, taken: dict[str, str]) -> str:
     if not is_safe_key(ref.key):
-        return (f"citekey '{ref.key}' is not a safe file name (letters, digits and _ . : + -, "
+        return (f"citekey '{ref.key}' is not a safe file name (letters, digits and _ . + -, "
                 "not starting with a dot); rename it")
     if ref.key.lower() in taken:
         return (f"citekey '{ref.key}' already exists as refs/{taken[ref.key.lower()]}.bib; "

@@ -26,15 +26,19 @@ EVIDENCE_TYPES = (
 )
 
 # Keys become file names under refs/: no separators, no leading dot, nothing a shell or
-# file system treats specially. Colons stay allowed: real bibliographies use `Knuth:1984`.
-_SAFE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.:+\-]{0,199}")
+# file system treats specially. No colon either (`Knuth:1984` is a drive or a stream on
+# Windows), and no name Windows reserves for a device, with any extension (`con.x.bib`).
+_SAFE_KEY = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_.+\-]{0,199}")
+_WINDOWS_DEVICES = frozenset(["con", "prn", "aux", "nul", "conin$", "conout$",
+                              *(f"{d}{n}" for d in ("com", "lpt") for n in "123456789¹²³")])
 _DOI = re.compile(r"10\.\d{4,9}/\S+")
 _DOI_PREFIX = re.compile(r"^(?:doi:\s*|https?://(?:dx\.)?doi\.org/|(?:dx\.)?doi\.org/)", re.I)
 
 
 def is_safe_key(key: str) -> bool:
     """True when `key` can be a file name inside refs/: `lee2021` yes, `../x` no."""
-    return bool(_SAFE_KEY.fullmatch(key)) and ".." not in key and not key.endswith(".")
+    return (bool(_SAFE_KEY.fullmatch(key)) and ".." not in key and not key.endswith(".")
+            and key.split(".")[0].lower() not in _WINDOWS_DEVICES)
 
 
 def normalize_doi(text: str) -> str:

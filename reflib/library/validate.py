@@ -52,7 +52,8 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
 
     if not is_safe_key(ref.key):
         add(ref.line, f"citekey '{ref.key}' is not a safe file name; use letters, digits "
-            "and _ . : + - (not starting with a dot)")
+            "and _ . + - (no colon, not starting with a dot, not a device name Windows "
+            "reserves such as CON, AUX or LPT1)")
     available = set(ref.fields) | (set(inherited.fields) if inherited else set())
     for group in REQUIRED_FIELDS.get(ref.entry_type, ()):
         if not available.intersection(group):
@@ -69,6 +70,10 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
                 "without spaces); correct it or remove the field")
         elif doi != written:
             add(ref.line_of("doi"), f"doi '{written}' is not in normal form; write '{doi}'")
+        if any(part in (".", "..") for part in written.split("/")[1:]):
+            # Read as a URL path it would climb out of /works/ or /api/handles/.
+            add(ref.line_of("doi"), f"doi '{written}' has a '.' or '..' path segment, which "
+                "no registered DOI has; correct the doi or remove the field")
     if "evidence" in ref.fields and ref.evidence not in EVIDENCE_TYPES:
         add(ref.line_of("evidence"), f"evidence '{ref.evidence}' is not one of "
             f"{', '.join(EVIDENCE_TYPES)}")

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from reflib.registries.doipath import encode_doi
+
 REGISTERED = "registered"
 NOT_REGISTERED = "not-registered"
 UNKNOWN = "unknown"
@@ -47,8 +49,10 @@ def handle_url(base_url: str, doi: str) -> str:
 
     >>> handle_url("https://doi.org", "10.1002/(SICI)1097-4636(199812)43:4<466::AID>3.0.CO;2-#")
     'https://doi.org/api/handles/10.1002/%28SICI%291097-4636%28199812%2943%3A4%3C466%3A%3AAID%3E3.0.CO%3B2-%23?type=URL'
+    >>> handle_url("https://doi.org", "10.1234/../../etc/passwd")
+    'https://doi.org/api/handles/10.1234/..%2F..%2Fetc%2Fpasswd?type=URL'
     """
-    path = urllib.parse.quote(doi, safe="/")
+    path = encode_doi(doi)
     return f"{base_url.rstrip('/')}/api/handles/{path}?type=URL"
 
 

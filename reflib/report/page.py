@@ -12,9 +12,9 @@ import base64
 import hashlib
 from collections import Counter
 from datetime import date, datetime
-from urllib.parse import quote
 
 from reflib.library.findings import SEVERITIES, SKIPPED, Finding
+from reflib.registries.doipath import READABLE, encode_doi
 from reflib.report.assets import CSS, EVIDENCE_COLOURS, JS, evidence_label, evidence_order
 from reflib.report.chart import chart_svg, currency_sentence
 from reflib.report.citations import escape
@@ -216,7 +216,7 @@ def _filters(data: ReportData) -> str:
 
 def doi_url(doi: str) -> str:
     """The resolver link of a DOI, with characters that mean something in a URL escaped."""
-    return "https://doi.org/" + quote(doi, safe="/:;()[]-._~!$'*,=@")
+    return "https://doi.org/" + encode_doi(doi, safe=READABLE)
 
 
 def _entry(entry: ReportEntry, position: int) -> str:

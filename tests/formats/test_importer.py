@@ -132,8 +132,8 @@ def test_add_refuses_bad_snippets_and_writes_nothing(run, library, snippet, mess
 
 CORPORA = [
     ("pybtex-tests-data/xampl.bib", 36, 0),
-    ("biblatex/biblatex-examples.bib", 87, 5),
-    ("large/tugboat.bib", 3644, 0),
+    ("biblatex/biblatex-examples.bib", 61, 31),  # 26 keys with a colon (Windows)
+    ("large/tugboat.bib", 0, 3644),  # every key has a colon: `refs import --rekey` them
 ]
 
 
@@ -146,4 +146,4 @@ def test_corpora_round_trip(run, tmp_path, name, kept, unsafe) -> None:
     source = SHARED / "corpora" / "bibtex" / name
     count, refused = import_and_compare(run, tmp_path / "new", source)
     assert (count, len(refused)) == (kept, unsafe)
-    assert all("/" in key for key in refused)
+    assert all("/" in key or ":" in key for key in refused)

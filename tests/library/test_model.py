@@ -82,13 +82,17 @@ def test_invalid_dois(doi: str) -> None:
     assert not is_valid_doi(doi)
 
 
-@pytest.mark.parametrize("key", ["lee2021learn", "Knuth:TB1-1", "a.b_c+d", "chou-uptodate-lbp"])
+@pytest.mark.parametrize("key", ["lee2021learn", "Knuth-TB1-1", "a.b_c+d", "chou-uptodate-lbp",
+                                 "console", "com10", "nulla2020", "auxier2019"])
 def test_safe_keys(key: str) -> None:
     assert is_safe_key(key)
 
 
 @pytest.mark.parametrize("key", ["", "../x", "a/b", "a\\b", ".hidden", "a..b", "x.", "a b",
-                                 "/abs", "nul\x00", "x" * 201])
+                                 "/abs", "nul\x00", "x" * 201,
+                                 # Windows: a colon names a drive or a stream; devices
+                                 "c:x", "Knuth:TB1-1", "CON", "con", "aux", "Aux.2020",
+                                 "LPT1", "com9", "nul"])
 def test_unsafe_keys(key: str) -> None:
     assert not is_safe_key(key)
 

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from reflib.errors import BadResponse, CrossrefError, NotFound, RateLimited, Unavailable
 from reflib.library.model import normalize_doi
+from reflib.registries import doipath
 from reflib.registries.throttle import retry_after_seconds
 
 NOT_FOUND_TEXT = "resource not found."  # Crossref's whole 404 body for a missing DOI
@@ -30,16 +31,9 @@ def is_doi_shaped(doi: str) -> bool:
 
 
 def encode_doi(doi: str) -> str:
-    """A DOI as one URL path segment run: `#`, `?`, `;`, `<`, `>`, spaces, `%` encoded.
-
-    `10.1002/(SICI)1097-4636(199812)43:4<466::AID-JBM16>3.0.CO;2-#` ->
-    `10.1002/%28SICI%291097-4636%28199812%2943%3A4%3C466%3A%3AAID-JBM16%3E3.0.CO%3B2-%23`.
-    The slash after the prefix stays; a trailing slash is encoded, since habanero strips it.
-    """
-    encoded = quote(doi, safe="/")
-    if encoded.endswith("/"):
-        encoded = encoded[:-1] + "%2F"
-    return encoded
+    """A DOI as an opaque path: prefix and suffix each one percent-encoded segment
+    (reflib.registries.doipath), so `..`, `/`, `?`, `#` and `%` reach Crossref as text."""
+    return doipath.encode_doi(doi)
 
 
 def content_kind(response: Any) -> str:
