@@ -68,6 +68,11 @@ def _is_tty() -> bool:
     return sys.stdout.isatty()
 
 
+def _notice(message: str) -> None:
+    """A line the library says on the way (e.g. that it refreshed the index): stderr."""
+    click.echo(message, err=True)
+
+
 def _print_records(records: list[dict], fmt: str, columns: tuple[str, ...]) -> None:
     from reflib.output import to_csv, to_json, to_table
 
@@ -321,7 +326,7 @@ def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> 
     from reflib.library.query import LIST_COLUMNS, list_sources
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
-    records = list_sources(_layout(), filters, list(keys) or None)
+    records = list_sources(_layout(), filters, list(keys) or None, notify=_notice)
     _print_records(records, fmt, LIST_COLUMNS)
 
 
@@ -334,7 +339,7 @@ def show(key: str, fmt: str) -> None:
     from reflib.library.query import show_source
     from reflib.output import to_json
 
-    record = show_source(_layout(), key)
+    record = show_source(_layout(), key, notify=_notice)
     click.echo(to_json(record) if fmt == "json" else record["bibtex"], nl=False)
 
 
@@ -351,7 +356,7 @@ def search(query, limit: int, fmt: str) -> None:
     """
     from reflib.library.query import search as run_search
 
-    records = run_search(_layout(), " ".join(query), limit)
+    records = run_search(_layout(), " ".join(query), limit, notify=_notice)
     _print_records(records, fmt, ("order", "key", "year", "title"))
     if not records and fmt == "table":
         click.echo("no sources match", err=True)
@@ -366,7 +371,7 @@ def sql(query: str, fmt: str) -> None:
     from reflib.library.query import run_sql
     from reflib.output import to_csv, to_json, to_table
 
-    columns, rows = run_sql(_layout(), query)
+    columns, rows = run_sql(_layout(), query, notify=_notice)
     if fmt == "json":
         click.echo(to_json([dict(zip(columns, row, strict=True)) for row in rows]), nl=False)
     elif fmt == "csv":
@@ -395,7 +400,8 @@ def report(output: str, title: str | None, no_checks: bool) -> None:
 
     from reflib.report.document import write_report
 
-    data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks)
+    data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks,
+                        notify=_notice)
     counts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
                        for s, n in data.severity_counts.items() if n and s != "skipped")
     checks = {"saved": "findings of the last `refs check`",
@@ -421,7 +427,7 @@ def serve(host: str, port: int, title: str | None) -> None:
                    "library", err=True)
     click.echo(f"serving {_layout().rel(_layout().db_path)} read-only at "
                f"http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    run_serve(_layout(), host=host, port=port, title=title)
+    run_serve(_layout(), host=host, port=port, title=title, notify=_notice)
 
 
 # -- checking citations ------------------------------------------------------------------
@@ -480,7 +486,7 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
                            timeout=timeout)
     bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
     try:
-        result = check_library(_layout(), list(keys), options, progress=bar)
+        result = check_library(_layout(), list(keys), options, progress=bar, notify=_notice)
     finally:
         if bar:
             bar.close()
@@ -542,7 +548,8 @@ def export(keys, type_, year, since, author, journal, evidence, has_doi, style, 
     from reflib.cite.bibliography import export_library, write_output
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
-    text = export_library(_layout(), fmt, style, order, filters, list(keys) or None)
+    text = export_library(_layout(), fmt, style, order, filters, list(keys) or None,
+                          notify=_notice)
     if output:
         write_output(text, output)
         click.echo(f"wrote {output}", err=True)
@@ -572,7 +579,7 @@ def cite(manuscript, style, marks, output, save_order) -> None:
     from reflib.cite.bibliography import write_output
     from reflib.cite.manuscript import cite_file
 
-    report = cite_file(_layout(), Path(manuscript), style, marks, save_order)
+    report = cite_file(_layout(), Path(manuscript), style, marks, save_order, notify=_notice)
     if output:
         write_output(report.text, output)
         click.echo(f"wrote {output}", err=True)

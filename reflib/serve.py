@@ -116,15 +116,14 @@ def datasette_app(db_path: Path, title: str | None = None):
 
 
 def serve(layout: Layout, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          title: str | None = None) -> None:
-    """Serve the library's index until interrupted."""
+          title: str | None = None, notify=None) -> None:
+    """Serve the library's index (refreshed first if refs/ changed) until interrupted."""
     import asyncio
 
-    if not layout.db_path.is_file():
-        from reflib.errors import IndexMissing
+    from reflib.library.query import read_library
 
-        raise IndexMissing(f"{layout.rel(layout.db_path)} does not exist; run `refs build` first")
-    app = datasette_app(layout.db_path, title)
+    view = read_library(layout, notify=notify)
+    app = datasette_app(view.db_path, title)
     import uvicorn  # installed with datasette
 
     asyncio.run(app.invoke_startup())

@@ -41,6 +41,7 @@ from reflib.errors import NotInLibrary
 from reflib.library.findings import SEVERITIES, SKIPPED, CheckRun, Finding, save_run
 from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference, doi_key, is_valid_doi
+from reflib.library.query import Notify, read_library
 
 SYNTAX = "syntax"
 DOI_RESOLVES = "doi-resolves"
@@ -112,19 +113,14 @@ class CheckResult:
         return 0
 
 
-def load_sources(layout: Layout) -> tuple[list[Reference], list[Finding]]:
-    """Every readable refs/*.bib, and a `syntax` error for each one that is not."""
-    from reflib.library.bibtex import read_source_file
-
-    refs, found = [], []
-    for path in layout.source_files():
-        ref, problems = read_source_file(path, layout.root)
-        for problem in problems:
-            found.append(Finding(problem.key or path.stem, SYNTAX, "error", problem.message,
-                                 problem.file, problem.line))
-        if ref is not None:
-            refs.append(ref)
-    return refs, found
+def load_sources(layout: Layout, notify: Notify | None = None
+                 ) -> tuple[list[Reference], list[Finding]]:
+    """Every readable source, from the index (refreshed first; a temporary one when db/
+    does not exist), and a `syntax` error for each problem of reading a refs/*.bib."""
+    view = read_library(layout, notify=notify, if_missing="scratch")
+    found = [Finding(p.key or Path(p.file).stem, SYNTAX, "error", p.message, p.file, p.line)
+             for p in view.syntax]
+    return view.references, found
 
 
 def _select(refs: list[Reference], keys: list[str], order: list[str]) -> list[Reference]:
@@ -140,7 +136,8 @@ def _select(refs: list[Reference], keys: list[str], order: list[str]) -> list[Re
 
 def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
                   options: CheckOptions | None = None, progress: Progress | None = None,
-                  fetcher: RecordFetcher | None = None, handle_client=None) -> CheckResult:
+                  fetcher: RecordFetcher | None = None, handle_client=None,
+                  notify: Notify | None = None) -> CheckResult:
     """Check the sources named by `keys` (default: all) and save the run in the index.
 
     `fetcher` and `handle_client` replace the Crossref gateway and the handle API client
@@ -148,7 +145,7 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
     """
     options = options or CheckOptions()
     today = options.today or date.today()
-    refs, found = load_sources(layout)
+    refs, found = load_sources(layout, notify)
     order, order_problems = read_order(layout)
     selected = _select(refs, list(keys), order)
     selected_keys = {r.key for r in selected}

@@ -93,8 +93,9 @@ def order_references(refs: Sequence[Reference], order: str = "cited") -> list[Re
 
 def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
                    order: str = "cited", filters: dict[str, Any] | None = None,
-                   keys: list[str] | None = None) -> str:
-    """What `refs export` prints: the library's sources, selected, ordered, formatted."""
+                   keys: list[str] | None = None, notify=None) -> str:
+    """What `refs export` prints: the library's sources, selected, ordered, formatted.
+    `notify` gets the one line said when the index had to be refreshed first."""
     from reflib.library.query import load_references
 
     if fmt not in FORMATS:
@@ -104,7 +105,7 @@ def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
 
         resolve(style)  # a bad --style is a usage error before the index is read
     refs = load_references(layout, keys, {k: v for k, v in (filters or {}).items()
-                                          if v is not None})
+                                          if v is not None}, notify)
     return export(order_references(refs, order), fmt, style)
 
 

@@ -184,7 +184,7 @@ def cite_manuscript(text: str, refs: list[Reference], style: str = "ama",
 
 
 def cite_file(layout: Layout, manuscript: Path, style: str = "ama", marks: str = "bracket",
-              save_order: bool = False) -> CiteReport:
+              save_order: bool = False, notify=None) -> CiteReport:
     """The twin of `refs cite`: read the manuscript and the library; maybe save the order."""
     from reflib.library.query import load_references
 
@@ -192,7 +192,8 @@ def cite_file(layout: Layout, manuscript: Path, style: str = "ama", marks: str =
         text = manuscript.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise UsageError(f"cannot read {manuscript}: {exc}") from None
-    report = cite_manuscript(text, load_references(layout), style, marks, str(manuscript))
+    refs = load_references(layout, notify=notify)
+    report = cite_manuscript(text, refs, style, marks, str(manuscript))
     if save_order:
         save_citation_order(layout, report.order)
         report.order_written = True

@@ -44,13 +44,22 @@ class FileState:
     reused: bool = False
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    syntax: list[Problem] = field(default_factory=list)  # reading the file (a subset of
+    # `problems`, which also holds the entry's own errors); `refs check` reports these
     rows: dict | None = None  # index rows, made where the file was parsed
     _ref: Reference | None = None
 
     def reuse(self, cached: tuple) -> None:
-        self.sha1, self.entry, self.bibtex, self.item, self.warnings = cached[2:]
-        self.key = self.item.key
+        self.sha1, self.entry, self.bibtex, self.item, self.warnings, self.syntax, errors = (
+            cached[2:])
+        self.problems = self.syntax + errors
+        self.key = self.item.key if self.item else ""
         self.reused = True
+
+    @property
+    def errors(self) -> list[Problem]:
+        """The entry's own errors (not those of reading it), as the cache keeps them."""
+        return [p for p in self.problems if p not in self.syntax]
 
     @property
     def ref(self) -> Reference:
@@ -72,6 +81,9 @@ class BuildReport:
     full: bool = False
     stale: list[str] = field(default_factory=list)  # --check: what is out of date
     warnings: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # index_only: all, not raised
+    syntax: list[Problem] = field(default_factory=list)  # index_only: of reading files
+    changed: list[str] = field(default_factory=list)  # index_only: why the index was stale
 
     def summary(self) -> str:
         done = []
@@ -94,14 +106,15 @@ def _parse_one(args: tuple[str, str]) -> tuple:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         message = f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"
-        return rel, sha1, "", "", None, [Problem(rel, 1, message)], None
+        return rel, sha1, "", "", None, [Problem(rel, 1, message)], 1, None
     ref, problems = parse_source_text(text, rel, path.stem)
+    read = len(problems)
     if ref is None:
-        return rel, sha1, "", "", None, problems, None
+        return rel, sha1, "", "", None, problems, read, None
     item = CrossItem.of(ref)
     if not item.parent:  # entries that inherit fields are validated once all are read
         problems += entry_problems(ref)
-    return (rel, sha1, index.entry_json(ref), format_entry(ref), item, problems,
+    return (rel, sha1, index.entry_json(ref), format_entry(ref), item, problems, read,
             index.source_rows(ref))
 
 
@@ -128,8 +141,9 @@ def _parse_chunk(jobs: list[tuple[str, str]]) -> list[tuple]:
     return [_parse_one(job) for job in jobs]
 
 
-def _open_cache(db_path: Path) -> dict[str, tuple] | None:
-    """Cached per-file rows of a usable index, or None to rebuild from scratch."""
+def _open_cache(db_path: Path, with_bibtex: bool = True) -> dict[str, tuple] | None:
+    """Cached per-file rows of a usable index, or None to rebuild from scratch. Without
+    `with_bibtex` the formatted entries are left out (an index-only refresh)."""
     if not db_path.is_file():
         return None
     try:
@@ -140,10 +154,14 @@ def _open_cache(db_path: Path) -> dict[str, tuple] | None:
             if not version or version[0] != index.SCHEMA_VERSION:
                 return None
             # The parsed entry is left out: few builds need it (see _fill_entries).
-            rows = conn.execute("SELECT path, size, mtime_ns, sha1, '', bibtex, key, line, "
-                                "doi, doi_line, parent, warnings FROM files")
-            return {row[0]: (*row[1:6], CrossItem(row[6], row[0], *row[7:11]),
-                             _load_warnings(row[11])) for row in rows}
+            bibtex = "bibtex" if with_bibtex else "''"
+            rows = conn.execute(f"SELECT path, size, mtime_ns, sha1, '', {bibtex}, key, "
+                                "line, doi, doi_line, parent, warnings, syntax, errors "
+                                "FROM files")
+            return {row[0]: (*row[1:6],
+                             CrossItem(row[6], row[0], *row[7:11]) if row[6] else None,
+                             _load_warnings(row[11]), _load_warnings(row[12]),
+                             _load_warnings(row[13])) for row in rows}
         finally:
             conn.close()
     except sqlite3.DatabaseError:
@@ -201,9 +219,11 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
             to_parse.append(Path(entry.path))
         states.append(state)
     by_rel = {s.rel: s for s in states}
-    for rel, sha1, entry, bibtex, item, problems, rows in _parse_all(to_parse, layout.root):
+    for rel, sha1, entry, bibtex, item, problems, read, rows in _parse_all(to_parse,
+                                                                           layout.root):
         state = by_rel[rel]
         state.rows = rows
+        state.syntax = problems[:read]
         state.warnings = [p for p in problems if p.severity == "warning"]
         problems = [p for p in problems if p.severity != "warning"]
         state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
@@ -219,7 +239,6 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
 
     Warnings are kept on each state (so a cached file keeps its warnings); the result
     holds the errors and all warnings."""
-    problems = [p for s in states for p in s.problems]
     valid = [s for s in states if s.item is not None]
     by_key = {s.key.lower(): s for s in valid}
     parents = {s.item.parent.lower() for s in valid if s.item.parent}
@@ -232,7 +251,8 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
             parent = parent_state.ref if parent_state else None
             found = entry_problems(state.ref, parent)
             state.warnings = [p for p in found if p.severity == "warning"]
-            problems.extend(p for p in found if p.severity != "warning")
+            state.problems = state.syntax + [p for p in found if p.severity != "warning"]
+    problems = [p for s in states for p in s.problems]
     problems.extend(w for s in valid for w in s.warnings)
     problems.extend(cross_problems([s.item for s in valid]))
     keys = {s.key for s in valid}
@@ -252,11 +272,20 @@ def _order_line(layout: Layout, key: str) -> int:
     return next((i for i, line in enumerate(lines, start=1) if line.strip() == key), 1)
 
 
+def _problems_json(problems: list[Problem]) -> str | None:
+    return json.dumps([asdict(p) for p in problems]) if problems else None
+
+
 def _file_rows(states: list[FileState]) -> list[dict]:
-    return [{"path": s.rel, "key": s.key, "size": s.size, "mtime_ns": s.mtime_ns,
-             "sha1": s.sha1, "entry": s.entry, "bibtex": s.bibtex, "line": s.item.line,
-             "doi": s.item.doi, "doi_line": s.item.doi_line, "parent": s.item.parent,
-             "warnings": json.dumps([asdict(w) for w in s.warnings]) if s.warnings else None}
+    """The `files` rows: the build's cache. A file that could not be read has a row too
+    (no key, its problems), so that an index-only refresh need not read it again."""
+    empty = CrossItem("", "", None, None, None, None)
+    return [{"path": s.rel, "key": s.key or None, "size": s.size, "mtime_ns": s.mtime_ns,
+             "sha1": s.sha1, "entry": s.entry, "bibtex": s.bibtex,
+             "line": (s.item or empty).line, "doi": (s.item or empty).doi,
+             "doi_line": (s.item or empty).doi_line, "parent": (s.item or empty).parent,
+             "warnings": _problems_json(s.warnings), "syntax": _problems_json(s.syntax),
+             "errors": _problems_json(s.errors)}
             for s in states]
 
 
@@ -266,15 +295,19 @@ def _order_signature(layout: Layout) -> str:
 
 
 def build(layout: Layout, check: bool = False, full: bool = False,
-          strict: bool = False) -> BuildReport:
+          strict: bool = False, index_only: bool = False) -> BuildReport:
     """Validate refs/ and bring library.bib and the index up to date (or, with `check`,
-    report what is out of date and change nothing). Raises InvalidLibrary on problems."""
+    report what is out of date and change nothing). Raises InvalidLibrary on problems.
+
+    `index_only` is the read commands' refresh: the index only (library.bib is never
+    written), every source that can be read is indexed, and problems are returned in
+    the report instead of raised, so `refs check` can report them."""
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a build makes millions of small objects and no cycles worth collecting
-    cache = None if full else _open_cache(layout.db_path)
+    cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
     new_index = _NewIndex(layout) if cache is None and not check else None
     try:
-        return _build(layout, cache, new_index, check, strict)
+        return _build(layout, cache, new_index, check, strict, index_only)
     except BaseException:
         if new_index is not None:
             new_index.abort()
@@ -285,7 +318,7 @@ def build(layout: Layout, check: bool = False, full: bool = False,
 
 
 def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, check: bool,
-           strict: bool) -> BuildReport:
+           strict: bool, index_only: bool = False) -> BuildReport:
     states = scan(layout, cache, new_index.add if new_index else None)
     order, _ = read_order(layout)
     problems = validate(layout, states)
@@ -294,7 +327,7 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
         {s.key for s in states if s.key})
     problems += records.problems
     errors = [p for p in problems if p.severity != "warning"]
-    if errors or (strict and problems):
+    if not index_only and (errors or (strict and problems)):
         raise InvalidLibrary(problems, "sources")
     states.sort(key=lambda s: sort_key(s.key))
     report = BuildReport(sources=len(states), parsed=sum(not s.reused for s in states),
@@ -303,6 +336,9 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     current = {s.rel for s in states}
     removed = sorted(set(cache or {}) - current)
     report.removed = len(removed)
+    if index_only:
+        return _refresh_index(layout, states, cache, new_index, removed, order, records,
+                              report, problems)
 
     library_text = format_library([s.bibtex for s in states])
     old_library = _old_library(layout, library_text)
@@ -310,9 +346,7 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     changed = [s for s in states if not s.reused]
     order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
     index_stale = cache is None or bool(changed or removed) or order_changed or records.stale
-    touched = cache is not None and (any(
-        cache[s.rel][:2] != (s.size, s.mtime_ns) or cache[s.rel][6] != s.warnings
-        for s in states if s.reused) or records.touched)
+    touched = cache is not None and (bool(_touched(states, cache)) or records.touched)
 
     if check:
         if old_library != library_text:
@@ -344,6 +378,35 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     return report
 
 
+def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
+                   new_index: _NewIndex | None, removed: list[str], order: list[str],
+                   records: provenance.RecordScan, report: BuildReport,
+                   problems: list[Problem]) -> BuildReport:
+    """The index brought up to date with refs/, problems and all; library.bib untouched."""
+    report.problems = sorted(problems)
+    report.syntax = sorted(p for s in states for p in s.syntax)
+    order_sig = _order_signature(layout)
+    changed = [s for s in states if not s.reused]
+    if new_index is not None:
+        new_index.finish(states, order, order_sig, records)
+        report.index_written = report.full = True
+        return report
+    if changed:
+        report.changed.append(f"{len(changed)} source{'s' if len(changed) != 1 else ''} "
+                              "changed")
+    if removed:
+        report.changed.append(f"{len(removed)} removed")
+    if _meta(layout.db_path, "order_sha1") != order_sig:
+        report.changed.append("refs/order.txt changed")
+    if records.stale:
+        report.changed.append("kept records changed")
+    touched = bool(_touched(states, cache)) or records.touched
+    if report.changed or touched:
+        _update_index(layout, states, cache, removed, order, order_sig, records)
+        report.index_written = bool(report.changed)
+    return report
+
+
 def _old_library(layout: Layout, expected: str) -> str | None:
     """The current library.bib, read only when it could equal `expected` (same size)."""
     try:
@@ -371,9 +434,12 @@ class _NewIndex:
         self.conn.execute("PRAGMA synchronous = OFF")
         self.conn.executescript(index._DDL)
         self.rows = _RowBuffer(self.conn)
+        self.keys: set[str] = set()
 
     def add(self, state: FileState) -> None:
-        self.rows.add(state.rows)
+        if state.key not in self.keys:  # a second file with one key: only an index_only
+            self.keys.add(state.key)    # refresh gets here, and indexes the first
+            self.rows.add(state.rows)
         state.rows = None
 
     def finish(self, states: list[FileState], order: list[str], order_sig: str,
@@ -424,31 +490,54 @@ class _RowBuffer:
 
 
 def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
+    """Rows of the parsed sources; a key the index holds already is skipped (two files
+    with one key: only an index_only refresh gets this far with them)."""
+    keys = [s.key for s in states if s.item is not None]
+    held: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        held.update(k for (k,) in conn.execute(
+            f"SELECT key FROM sources WHERE key IN ({marks})", chunk))
     buffer = _RowBuffer(conn)
     for state in states:
+        if state.item is None or state.key in held:
+            continue
+        held.add(state.key)
         buffer.add(state.rows or index.source_rows(state.ref))
     buffer.flush()
 
 
+def _touched(states: list[FileState], cache: dict) -> list[FileState]:
+    """Reused files whose cache row is out of date: a new stat, or new problems (a
+    changed parent changes its children's)."""
+    return [s for s in states if s.reused and (
+        cache[s.rel][:2] != (s.size, s.mtime_ns) or cache[s.rel][6] != s.warnings
+        or cache[s.rel][8] != s.errors)]
+
+
 def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],
                   order: list[str], order_sig: str, records: provenance.RecordScan) -> None:
-    """Apply only what changed, in one transaction: all of it lands or none of it."""
+    """Apply only what changed, in one transaction: all of it lands or none of it.
+    Parsed files get new rows; a reused file whose stat or problems changed only has its
+    cache row updated (its parsed entry and BibTeX are not even loaded)."""
     changed = [s for s in states if not s.reused]
-    stale_keys = [cache[rel][5].key for rel in removed] + [
-        cache[s.rel][5].key for s in changed if s.rel in cache]
-    dirty = [s for s in states if s.rel not in cache
-             or cache[s.rel][:3] != (s.size, s.mtime_ns, s.sha1)
-             or cache[s.rel][6] != s.warnings]
-    _fill_entries(layout, dirty)
-    rows = _file_rows(dirty)
+    stale_keys = [cache[rel][5].key for rel in removed if cache[rel][5]] + [
+        cache[s.rel][5].key for s in changed if s.rel in cache and cache[s.rel][5]]
+    touched = _touched(states, cache)
+    rows = _file_rows(changed)
     conn = sqlite3.connect(layout.db_path)
     try:
         with conn:
-            index.delete_sources(conn, [k for k in stale_keys if k])
+            index.delete_sources(conn, stale_keys)
             _insert_sources(conn, changed)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
             conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
             index.insert_rows(conn, "files", rows)
+            conn.executemany(
+                "UPDATE files SET size = ?, mtime_ns = ?, warnings = ?, errors = ? "
+                "WHERE path = ?", [(s.size, s.mtime_ns, _problems_json(s.warnings),
+                                    _problems_json(s.errors), s.rel) for s in touched])
             index.set_order(conn, order)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
             provenance.update(conn, records)

@@ -14,7 +14,7 @@ from typing import Any
 from reflib.library.latex import VERBATIM_FIELDS, field_text
 from reflib.library.model import Reference
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
@@ -80,7 +80,7 @@ CREATE TABLE IF NOT EXISTS fields (
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
     entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT,
-    warnings TEXT);
+    warnings TEXT, syntax TEXT, errors TEXT);
 CREATE TABLE IF NOT EXISTS crossref_records (
     key TEXT PRIMARY KEY, doi TEXT NOT NULL, work_doi TEXT, type TEXT, title TEXT,
     container TEXT, fetched TEXT, source TEXT, file TEXT NOT NULL, message TEXT NOT NULL);

@@ -1,28 +1,167 @@
-"""Reading the library: list, show, search and SQL over the index. Nothing here writes."""
+"""Reading the library: THE read path (`read_library`), and list, show, search and SQL
+over the index. Nothing here writes refs/ or library.bib.
+
+Every command that reads the library (list, show, search, sql, check, export, cite,
+report, serve) gets its sources through `read_library`: when db/library.db is older than
+refs/ it is brought up to date first (incrementally, the index only) and one notice says
+so. Example:
+
+    view = read_library(Layout.find(), notify=print)
+    for ref in view.references: ...
+"""
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
+import tempfile
+from collections.abc import Callable
 from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from reflib.errors import IndexMissing, NotInLibrary, ReflibError
+from reflib.errors import IndexMissing, NotInLibrary, Problem, ReflibError
 from reflib.library import index
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, is_safe_key
 
 LIST_COLUMNS = ("order", "key", "type", "year", "evidence", "authors", "title")
+Notify = Callable[[str], None]
+
+
+@dataclass
+class LibraryView:
+    """The library as the index holds it, fresh with refs/.
+
+    `references` are the selected sources (all, or `keys`, with `filters`) in the order
+    `refs list` uses, read on first use; `problems` are the per-file problems of every
+    source (`syntax`: those of reading the file, which `refs check` reports)."""
+
+    layout: Layout
+    db_path: Path
+    keys: list[str] | None = None
+    filters: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    syntax: list[Problem] = field(default_factory=list)
+    notice: str = ""  # the one line said when the index had to be refreshed
+    kept: bool = True  # False: db/ does not exist and a temporary index was read
+    _references: list[Reference] | None = None
+
+    @contextmanager
+    def connect(self):
+        """A read-only connection to the index."""
+        conn = index.connect_readonly(self.db_path)
+        try:
+            yield conn
+        finally:
+            conn.close()
+
+    @property
+    def references(self) -> list[Reference]:
+        if self._references is None:
+            with self.connect() as conn:
+                self._references = _references(conn, self.keys, self.filters)
+        return self._references
+
+    @property
+    def order(self) -> list[str]:
+        """The article's citation order, as the index holds it."""
+        with self.connect() as conn:
+            return [k for (k,) in conn.execute(
+                "SELECT key FROM sources WHERE ord IS NOT NULL ORDER BY ord")]
+
+
+def read_library(layout: Layout, keys: list[str] | None = None,
+                 filters: dict[str, Any] | None = None, notify: Notify | None = None,
+                 if_missing: str = "error") -> LibraryView:
+    """The library's sources from the index, which is refreshed first when refs/ changed
+    since it was written (the index only: library.bib is `refs build`'s).
+
+    Without db/library.db: `if_missing="error"` raises IndexMissing (run `refs build`);
+    `"scratch"` reads refs/ into a temporary index that is not kept. The one line that
+    says the index was refreshed is passed to `notify` and kept as `view.notice`."""
+    from reflib.library.build import build
+
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if not layout.db_path.is_file():
+        if if_missing != "scratch":
+            raise IndexMissing(f"{layout.rel(layout.db_path)} does not exist; "
+                               "run `refs build` first")
+        return _scratch_view(layout, keys, filters, notify)
+    report = build(layout, index_only=True)
+    view = LibraryView(layout, layout.db_path, keys, filters, report.problems,
+                       report.syntax)
+    if report.changed or report.full:
+        why = ", ".join(report.changed) or "it could not be used"
+        view.notice = (f"note: {layout.rel(layout.db_path)} was out of date with refs/ "
+                       f"({why}); updated it (library.bib is left to `refs build`)")
+        if notify:
+            notify(view.notice)
+    if keys and not filters:
+        view.references  # noqa: B018 - an unknown key is an error now, not later
+    return view
+
+
+@dataclass(frozen=True)
+class _ScratchLayout(Layout):
+    """A library whose index lives in a temporary folder instead of db/."""
+
+    scratch: Path = Path()
+
+    @property
+    def db_path(self) -> Path:
+        return self.scratch / "library.db"
+
+
+def _scratch_view(layout: Layout, keys, filters, notify: Notify | None) -> LibraryView:
+    from reflib.library.build import build
+
+    folder = Path(tempfile.mkdtemp(prefix="reflib-index-"))
+    try:
+        scratch = _ScratchLayout(layout.root, folder)
+        report = build(scratch, index_only=True)
+        view = LibraryView(layout, scratch.db_path, keys, filters, report.problems,
+                           report.syntax, kept=False)
+        view.notice = (f"note: {layout.rel(layout.db_path)} does not exist: read refs/ into "
+                       "a temporary index (run `refs build` to keep one)")
+        if notify:
+            notify(view.notice)
+        view.references  # noqa: B018 - read now: the temporary index is removed below
+        return view
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _references(conn: sqlite3.Connection, keys: list[str] | None,
+                filters: dict[str, Any]) -> list[Reference]:
+    """The selected sources as Reference objects, in `refs list` order."""
+    if not keys and not filters:
+        rows = conn.execute("SELECT s.key, f.entry FROM sources s JOIN files f "
+                            "ON f.path = s.file ORDER BY s.ord IS NULL, s.ord, "
+                            "lower(s.key), s.key").fetchall()
+        return [index.entry_from_json(entry) for _, entry in rows]
+    rows = index.list_sources(conn, filters, keys)
+    entries: dict[str, str] = {}
+    wanted = [(row["key"], row["file"]) for row in rows]
+    for start in range(0, len(wanted), 500):
+        chunk = [path for _, path in wanted[start:start + 500]]
+        marks = ", ".join("?" for _ in chunk)
+        entries.update(conn.execute(
+            f"SELECT key, entry FROM files WHERE path IN ({marks})", chunk).fetchall())
+    if keys and not filters:
+        missing = [k for k in keys if k not in entries]
+        if missing:
+            raise NotInLibrary(f"no source with key {', '.join(repr(k) for k in missing)}; "
+                               "see `refs list --format keys`")
+    return [index.entry_from_json(entries[key]) for key, _ in wanted if key in entries]
 
 
 @contextmanager
-def open_index(layout: Layout):
-    if not layout.db_path.is_file():
-        raise IndexMissing(f"{layout.rel(layout.db_path)} does not exist; run `refs build` first")
-    conn = index.connect_readonly(layout.db_path)
-    try:
+def open_index(layout: Layout, notify: Notify | None = None):
+    """A read-only connection to the index, refreshed first (see `read_library`)."""
+    with read_library(layout, notify=notify).connect() as conn:
         yield conn
-    finally:
-        conn.close()
 
 
 def public_record(row: dict[str, Any]) -> dict[str, Any]:
@@ -43,9 +182,10 @@ def public_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def list_sources(layout: Layout, filters: dict[str, Any] | None = None,
-                 keys: list[str] | None = None) -> list[dict[str, Any]]:
+                 keys: list[str] | None = None,
+                 notify: Notify | None = None) -> list[dict[str, Any]]:
     """Sources in the article's citation order, filtered; the JSON form of each."""
-    with open_index(layout) as conn:
+    with open_index(layout, notify) as conn:
         rows = index.list_sources(conn, filters or {}, keys)
     if keys:
         known = {row["key"] for row in rows}
@@ -57,26 +197,13 @@ def list_sources(layout: Layout, filters: dict[str, Any] | None = None,
 
 
 def load_references(layout: Layout, keys: list[str] | None = None,
-                    filters: dict[str, Any] | None = None) -> list[Reference]:
+                    filters: dict[str, Any] | None = None,
+                    notify: Notify | None = None) -> list[Reference]:
     """The sources as Reference objects, filtered and ordered as `refs list` orders them."""
-    with open_index(layout) as conn:
-        rows = index.list_sources(conn, filters or {}, keys)
-        wanted = [row["key"] for row in rows]
-        entries: dict[str, str] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ", ".join("?" for _ in chunk)
-            entries.update(conn.execute(
-                f"SELECT key, entry FROM files WHERE key IN ({marks})", chunk).fetchall())
-    if keys and not filters:
-        missing = [k for k in keys if k not in entries]
-        if missing:
-            raise NotInLibrary(f"no source with key {', '.join(repr(k) for k in missing)}; "
-                               "see `refs list --format keys`")
-    return [index.entry_from_json(entries[key]) for key in wanted if key in entries]
+    return read_library(layout, keys, filters, notify).references
 
 
-def show_source(layout: Layout, key: str) -> dict[str, Any]:
+def show_source(layout: Layout, key: str, notify: Notify | None = None) -> dict[str, Any]:
     """A source whole: its file text, fields as text, names and citation number."""
     path = layout.source_path(key)
     if not is_safe_key(key) or not path.is_file():
@@ -84,7 +211,7 @@ def show_source(layout: Layout, key: str) -> dict[str, Any]:
                            "see `refs list --format keys`")
     record: dict[str, Any] = {"key": key, "bibtex": path.read_text(encoding="utf-8")}
     if layout.db_path.is_file():
-        with open_index(layout) as conn:
+        with open_index(layout, notify) as conn:
             row = index.source_fields(conn, key)
         if row is not None:
             record.update(public_record(row))
@@ -92,9 +219,10 @@ def show_source(layout: Layout, key: str) -> dict[str, Any]:
     return record
 
 
-def search(layout: Layout, text: str, limit: int = 20) -> list[dict[str, Any]]:
+def search(layout: Layout, text: str, limit: int = 20,
+           notify: Notify | None = None) -> list[dict[str, Any]]:
     """Full-text search, best first; matching words in title/authors/journal are [marked]."""
-    with open_index(layout) as conn:
+    with open_index(layout, notify) as conn:
         rows = index.search(conn, text, limit)
     return [
         {"key": r["key"], "order": r["ord"], "type": r["type"], "year": r["year"],
@@ -105,9 +233,10 @@ def search(layout: Layout, text: str, limit: int = 20) -> list[dict[str, Any]]:
     ]
 
 
-def run_sql(layout: Layout, sql: str) -> tuple[list[str], list[tuple]]:
+def run_sql(layout: Layout, sql: str,
+            notify: Notify | None = None) -> tuple[list[str], list[tuple]]:
     """Run SQL on a read-only connection; a write is refused and changes nothing."""
-    with open_index(layout) as conn:
+    with open_index(layout, notify) as conn:
         try:
             return index.run_sql(conn, sql)
         except sqlite3.OperationalError as exc:

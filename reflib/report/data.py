@@ -173,21 +173,16 @@ def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
 # -- the edge: reading the library --------------------------------------------------------
 
 
-def load_references(layout: Layout) -> tuple[list[Reference], list[str]]:
-    """The sources as the index holds them, and the article's citation order."""
-    from reflib.library import index
-    from reflib.library.query import open_index
+def load_references(layout: Layout, notify=None) -> tuple[list[Reference], list[str]]:
+    """The sources as the index holds them (the one read path), and the citation order."""
+    from reflib.library.query import read_library
 
-    with open_index(layout) as conn:
-        rows = conn.execute("SELECT f.entry, s.ord FROM sources s JOIN files f ON f.key = s.key "
-                            "ORDER BY s.ord IS NULL, s.ord, s.key").fetchall()
-    refs = [index.entry_from_json(entry) for entry, _ in rows]
-    order = [ref.key for ref, (_, ord_) in zip(refs, rows, strict=True) if ord_ is not None]
-    return refs, order
+    view = read_library(layout, notify=notify)
+    return view.references, view.order
 
 
 def check_results(layout: Layout, now: datetime,
-                  run_checks: bool = True) -> tuple[CheckRun | None, str, str]:
+                  run_checks: bool = True, notify=None) -> tuple[CheckRun | None, str, str]:
     """The latest saved run, else the offline checks run now; (run, origin, note)."""
     from reflib.errors import ReflibError
     from reflib.library.findings import latest_run
@@ -203,7 +198,7 @@ def check_results(layout: Layout, now: datetime,
         return None, "none", "checks not run: run `refs check` to see badges"
     try:
         result = check_library(layout, options=CheckOptions(offline=True, save=False,
-                                                            today=now.date()))
+                                                            today=now.date()), notify=notify)
     except (ReflibError, ImportError) as exc:  # the page is still worth having; it says why
         return None, "none", f"checks not run: the offline checks failed ({exc})"
     result.run.started = now.isoformat(timespec="seconds")
@@ -211,10 +206,10 @@ def check_results(layout: Layout, now: datetime,
 
 
 def load_report(layout: Layout, now: datetime | None = None, title: str | None = None,
-                run_checks: bool = True) -> ReportData:
+                run_checks: bool = True, notify=None) -> ReportData:
     """Read everything the report needs from the library at `layout`, as of `now`."""
     now = now or datetime.now(UTC)
-    refs, order = load_references(layout)
+    refs, order = load_references(layout, notify)
     run, origin, note = check_results(layout, now, run_checks)
     return assemble(refs, order, format_citations(refs), run, origin, now.date(),
                     title or f"Evidence report: {layout.root.name}",
