@@ -17,7 +17,8 @@ Exit codes:
   0  success
   1  invalid data, a check that failed, or a source that could not be enriched
   2  usage error (bad option or argument)
-  3  some checks or Crossref lookups could not be made (network down); nothing failed"""
+  3  some checks or Crossref lookups could not be made (network down); nothing failed
+  130  interrupted (Ctrl-C); no file is left half-written"""
 
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
@@ -62,6 +63,31 @@ def cli(ctx: click.Context, root: str | None) -> None:
 
 def _layout() -> Layout:
     return click.get_current_context().obj
+
+
+def _keys(keys) -> list[str]:
+    """KEYS as the files spell them (typed in any case); unknown ones get suggestions."""
+    from reflib.library.lookup import resolve_keys
+
+    return resolve_keys(_layout(), keys) if keys else []
+
+
+def _to_stdout(output: str | None) -> bool:
+    """No -o, or `-o -`: the result goes to stdout."""
+    return not output or output == "-"
+
+
+def _stdin_or_file(path: str, what: str) -> tuple[str, str]:
+    """(text, name) of FILE, or of stdin for `-`; a clear error if it cannot be read."""
+    from pathlib import Path
+
+    if path == "-":
+        with click.open_file("-", encoding="utf-8-sig") as stream:
+            return stream.read(), "<stdin>"
+    try:
+        return Path(path).read_text(encoding="utf-8-sig"), path
+    except (OSError, UnicodeDecodeError) as exc:
+        raise click.UsageError(f"cannot read {what} {path}: {exc}") from None
 
 
 def _is_tty() -> bool:
@@ -109,6 +135,11 @@ def build(check: bool, full: bool, strict: bool, quiet: bool) -> None:
     warning (as in BibTeX): reported, but it does not stop the build unless --strict.
     Unchanged files are not parsed again, and the result is always the same as a full
     rebuild.
+
+    \b
+    Examples:
+      refs build
+      refs build --check      # in CI: fail when library.bib is stale
     """
     from reflib.library.build import build as run_build
 
@@ -123,8 +154,10 @@ def build(check: bool, full: bool, strict: bool, quiet: bool) -> None:
             click.echo("error: out of date; run `refs build`", err=True)
             sys.exit(1)
         if not quiet:
-            click.echo(f"{report.sources} sources: library.bib and the index are up to date",
-                       err=True)
+            what = ("library.bib and the index are up to date" if _layout().db_path.is_file()
+                    else "library.bib is up to date; there is no index yet (db/ is not "
+                         "committed): `refs build` makes it")
+            click.echo(f"{_count(report.sources, 'source')}: {what}", err=True)
         return
     if not quiet:
         click.echo(report.summary(), err=True)
@@ -149,6 +182,11 @@ def import_(file, dry_run: bool) -> None:
     Entries whose key exists already or is not a safe file name, and entries that
     cannot be read, are reported with their line and not written; the rest are.
     Exit 1 if anything was refused.
+
+    \b
+    Examples:
+      refs import ~/Zotero/export.bib
+      refs import - --dry-run < export.bib
     """
     from reflib.formats.importer import import_bibliography
 
@@ -161,7 +199,8 @@ def import_(file, dry_run: bool) -> None:
     for problem in report.refused:
         click.echo(str(problem), err=True)
     verb = "would write" if dry_run else "wrote"
-    click.echo(f"{verb} {len(report.written)} sources; refused {len(report.refused)}", err=True)
+    click.echo(f"{verb} {_count(len(report.written), 'source')}; refused "
+               f"{len(report.refused)}", err=True)
     if report.refused:
         sys.exit(1)
 
@@ -172,6 +211,11 @@ def add(file) -> None:
     """Add one source from a BibTeX snippet in FILE (default: stdin).
 
     The entry is validated like `refs build` validates; on any problem nothing is written.
+
+    \b
+    Examples:
+      refs add snippet.bib
+      pbpaste | refs add
     """
     from reflib.formats.importer import add_source
 
@@ -322,11 +366,17 @@ def filter_options(function):
 @filter_options
 @click.option("--format", "fmt", type=FORMATS, default="table", show_default=True)
 def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> None:
-    """List sources in the article's citation order (uncited ones last)."""
+    """List sources in the article's citation order (uncited ones last).
+
+    \b
+    Examples:
+      refs list --evidence guideline
+      refs list --no-doi --format keys
+    """
     from reflib.library.query import LIST_COLUMNS, list_sources
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
-    records = list_sources(_layout(), filters, list(keys) or None, notify=_notice)
+    records = list_sources(_layout(), filters, _keys(keys) or None, notify=_notice)
     _print_records(records, fmt, LIST_COLUMNS)
 
 
@@ -335,11 +385,17 @@ def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> 
 @click.option("--format", "fmt", type=click.Choice(["bibtex", "json"]), default="bibtex",
               show_default=True)
 def show(key: str, fmt: str) -> None:
-    """Show the source KEY whole: its BibTeX file, or JSON with every field."""
+    """Show the source KEY whole: its BibTeX file, or JSON with every field.
+
+    \b
+    Examples:
+      refs show lee2021learn
+      refs show LEE2021LEARN --format json
+    """
     from reflib.library.query import show_source
     from reflib.output import to_json
 
-    record = show_source(_layout(), key, notify=_notice)
+    record = show_source(_layout(), _keys([key])[0], notify=_notice)
     click.echo(to_json(record) if fmt == "json" else record["bibtex"], nl=False)
 
 
@@ -353,6 +409,11 @@ def search(query, limit: int, fmt: str) -> None:
     Words are matched as typed (all must match, any order); punctuation and search
     operators are treated as text, so C++, O'Brien, a DOI or AND are safe to type.
     Matching words are marked [like this].
+
+    \b
+    Examples:
+      refs search cervical facet
+      refs search 10.2147/JPR.S325665 --format json
     """
     from reflib.library.query import search as run_search
 
@@ -367,7 +428,13 @@ def search(query, limit: int, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
 def sql(query: str, fmt: str) -> None:
-    """Run a read-only SQL QUERY against db/library.db (schema: see README)."""
+    """Run a read-only SQL QUERY against db/library.db (schema: see README).
+
+    \b
+    Examples:
+      refs sql "SELECT evidence, count(*) FROM sources GROUP BY evidence"
+      refs sql "SELECT key FROM sources WHERE doi IS NULL" --format csv
+    """
     from reflib.library.query import run_sql
     from reflib.output import to_csv, to_json, to_table
 
@@ -384,9 +451,10 @@ def sql(query: str, fmt: str) -> None:
 
 
 @cli.command()
-@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), required=True,
-              help="The HTML file to write (atomically).")
-@click.option("--title", help="The page's title. Default: 'Evidence report: FOLDER'.")
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False, allow_dash=True),
+              required=True, help="The HTML file to write (atomically); - for stdout.")
+@click.option("--title", help="The library's name, shown as the heading. Default: `title` "
+                              "in refs.toml, else the README's first heading.")
 @click.option("--no-checks", is_flag=True,
               help="Do not run the offline checks when `refs check` has saved no results.")
 def report(output: str, title: str | None, no_checks: bool) -> None:
@@ -395,18 +463,31 @@ def report(output: str, title: str | None, no_checks: bool) -> None:
     References in citation order with their AMA citation, evidence type, age, DOI link
     and badges from the latest saved `refs check` (or the offline checks, run now);
     counts, a chart of publication years, and filters that work without a server.
+
+    \b
+    Examples:
+      refs report -o report.html
+      refs report -o - --title 'Radiofrequency neurotomy' > r.html
     """
     from pathlib import Path
 
+    from reflib.output import count
+    from reflib.report.data import load_report
     from reflib.report.document import write_report
+    from reflib.report.page import render
 
-    data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks,
-                        notify=_notice)
-    counts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}"
-                       for s, n in data.severity_counts.items() if n and s != "skipped")
+    if _to_stdout(output):
+        data = load_report(_layout(), title=title, run_checks=not no_checks, notify=_notice)
+        click.echo(render(data), nl=False)
+        output = "the report to stdout"
+    else:
+        data = write_report(_layout(), Path(output), title=title, run_checks=not no_checks,
+                            notify=_notice)
+    counts = ", ".join(count(n, s) for s, n in data.severity_counts.items()
+                       if n and s != "skipped")
     checks = {"saved": "findings of the last `refs check`",
               "now": "offline checks run now", "none": "checks not run"}[data.checks.origin]
-    click.echo(f"wrote {output}: {len(data.entries)} references; {checks}"
+    click.echo(f"wrote {output}: {count(len(data.entries), 'reference')}; {checks}"
                + (f" ({counts})" if counts else ""), err=True)
 
 
@@ -419,15 +500,21 @@ def serve(host: str, port: int, title: str | None) -> None:
     """Browse and query db/library.db in a web browser, read-only, with Datasette.
 
     Needs the optional extra: pip install 'reflib[serve]'. Restart it after `refs build`.
-    """
-    from reflib.serve import serve as run_serve
 
+    \b
+    Examples:
+      refs serve
+      refs serve --port 8080 --title 'Pain library'
+    """
+    from reflib.serve import prepare
+
+    server = prepare(_layout(), host=host, port=port, title=title, notify=_notice)  # or fails
     if host not in ("127.0.0.1", "localhost", "::1"):
         click.echo(f"warning: listening on {host}: others on the network can read the "
                    "library", err=True)
-    click.echo(f"serving {_layout().rel(_layout().db_path)} read-only at "
-               f"http://{host}:{port}/ (Ctrl-C stops)", err=True)
-    run_serve(_layout(), host=host, port=port, title=title, notify=_notice)
+    click.echo(f"serving {_layout().rel(_layout().db_path)} read-only at {server.url} "
+               "(Ctrl-C stops)", err=True)
+    server.run()
 
 
 # -- checking citations ------------------------------------------------------------------
@@ -441,8 +528,9 @@ CHECK_NAMES = ("syntax", "doi-syntax", "doi-resolves", "metadata", "updates", "c
 @click.option("--offline", is_flag=True,
               help="Use kept Crossref records only; checks that need the network are "
                    "reported as skipped and do not change the exit code.")
-@click.option("--against", type=click.Path(exists=True, dir_okay=False), metavar="FILE",
-              help="Also compare the article's printed reference list (one a line).")
+@click.option("--against", type=click.Path(dir_okay=False, allow_dash=True), metavar="FILE",
+              help="Also compare the article's printed reference list (one a line; - for "
+                   "stdin).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "junit", "github"]),
               default="text", show_default=True)
 @click.option("--fail-on", type=click.Choice(["error", "warning", "notice"]), default="error",
@@ -471,6 +559,11 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
     Exit 0 when nothing at or above --fail-on was found, 1 when something was, 3 when
     some checks could not be made (network down) and nothing else failed. Each run is
     kept in db/library.db for `refs report`.
+
+    \b
+    Examples:
+      refs check --offline
+      refs check --against printed-list.txt --format json
     """
     from pathlib import Path
 
@@ -480,13 +573,14 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
     if "against" in only and not against:
         raise click.UsageError("--only against needs --against FILE")
 
+    against_text = _stdin_or_file(against, "the printed list")[0] if against else None
     options = CheckOptions(offline=offline, doi_url=doi_url, crossref_url=crossref_url,
                            mailto=mailto, max_age_months=max_age,
                            against=Path(against) if against else None, only=tuple(only),
-                           timeout=timeout)
+                           timeout=timeout, against_text=against_text)
     bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
     try:
-        result = check_library(_layout(), list(keys), options, progress=bar, notify=_notice)
+        result = check_library(_layout(), _keys(keys), options, progress=bar, notify=_notice)
     finally:
         if bar:
             bar.close()
@@ -536,21 +630,26 @@ STYLE_HELP = ("ama (AMA 11th ed.), vancouver (NLM citation-sequence), apa (7th),
               help="Formatted text, or data for other tools.")
 @click.option("--order", type=click.Choice(["cited", "author", "year"]), default="cited",
               show_default=True, help="cited: the article's citation order, numbered 1..N.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to this file (atomically) instead of stdout (-).")
 def export(keys, type_, year, since, author, journal, evidence, has_doi, style, fmt, order,
            output) -> None:
     """Export sources as a formatted bibliography or as BibTeX, RIS or CSL-JSON.
 
     Selects sources like `refs list` (KEYS and filters); by default all, in the
     article's citation order. Needs a built index (`refs build`).
+
+    \b
+    Examples:
+      refs export --style vancouver
+      refs export --format csl-json -o refs.json
     """
     from reflib.cite.bibliography import export_library, write_output
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
-    text = export_library(_layout(), fmt, style, order, filters, list(keys) or None,
+    text = export_library(_layout(), fmt, style, order, filters, _keys(keys) or None,
                           notify=_notice)
-    if output:
+    if not _to_stdout(output):
         write_output(text, output)
         click.echo(f"wrote {output}", err=True)
     else:
@@ -558,12 +657,12 @@ def export(keys, type_, year, since, author, journal, evidence, has_doi, style, 
 
 
 @cli.command()
-@click.argument("manuscript", type=click.Path(exists=True, dir_okay=False))
+@click.argument("manuscript", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--style", default="ama", show_default=True, help=STYLE_HELP)
 @click.option("--marks", type=click.Choice(["bracket", "superscript"]), default="bracket",
               show_default=True, help="Citation numbers as [1] or as superscript.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write to this file (atomically) instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Write to this file (atomically) instead of stdout (-).")
 @click.option("--save-order", is_flag=True,
               help="Write the order of first citation to refs/order.txt as the library's "
                    "citation order.")
@@ -573,20 +672,28 @@ def cite(manuscript, style, marks, output, save_order) -> None:
     Pandoc syntax: [@key], [@a; @b], [see @a, p. 3]. Sources are numbered in order of
     first citation. Unknown keys are errors (with their line); sources in the library
     that are not cited are listed as a warning.
+
+    \b
+    Examples:
+      refs cite paper.md -o paper.out.md
+      cat paper.md | refs cite - --style vancouver
     """
     from pathlib import Path
 
     from reflib.cite.bibliography import write_output
     from reflib.cite.manuscript import cite_file
 
-    report = cite_file(_layout(), Path(manuscript), style, marks, save_order, notify=_notice)
-    if output:
+    text, name = _stdin_or_file(manuscript, "the manuscript")
+    report = cite_file(_layout(), Path(name), style, marks, save_order, notify=_notice,
+                       text=text)
+    if not _to_stdout(output):
         write_output(report.text, output)
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(report.text, nl=False)
     if report.uncited:
-        click.echo(f"warning: {len(report.uncited)} sources in the library are not cited: "
+        click.echo(f"warning: {_count(len(report.uncited), 'source')} in the library "
+                   f"{'is' if len(report.uncited) == 1 else 'are'} not cited: "
                    f"{', '.join(report.uncited)}", err=True)
     if report.order_written:
         click.echo("wrote refs/order.txt; run `refs build` to update the index", err=True)
@@ -669,6 +776,11 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
     is listed as a conflict to review. Each record is kept as refs/KEY.crossref.json and
     the filled fields are written into refs/KEY.bib; a second run changes nothing.
     Per source: + a filled field, ~ an overwritten one, ! a conflict.
+
+    \b
+    Examples:
+      refs enrich --mailto librarian@example.org
+      refs enrich lee2021learn --dry-run
     """
     from reflib.enrich.writeback import enrich_sources
     from reflib.output import to_json
@@ -677,7 +789,7 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
         raise click.UsageError("--offline and --refresh exclude each other")
     bar = _CumulativeBar("Crossref") if sys.stderr.isatty() and not offline else None
     try:
-        report = enrich_sources(_layout(), list(keys), dry_run=dry_run, refresh=refresh,
+        report = enrich_sources(_layout(), _keys(keys), dry_run=dry_run, refresh=refresh,
                                 offline=offline, force=force, progress=bar,
                                 crossref=_crossref_client(crossref_url, mailto, timeout))
     finally:
@@ -718,11 +830,16 @@ def find_doi(keys, accept: str | None, rows: int, dry_run: bool, fmt: str, cross
     type and journal or book match and its score clearly leads the runner-up; otherwise
     the candidates are listed with their scores for you to choose with
     `refs find-doi KEY --accept DOI`. A chapter is never given its book's DOI.
+
+    \b
+    Examples:
+      refs find-doi
+      refs find-doi nass2020lbp --accept 10.1016/j.spinee.2020.04.006
     """
     from reflib.enrich.doifinder import find_dois
     from reflib.output import to_json
 
-    report = find_dois(_layout(), list(keys), accept=accept, dry_run=dry_run, rows=rows,
+    report = find_dois(_layout(), _keys(keys), accept=accept, dry_run=dry_run, rows=rows,
                        crossref=_crossref_client(crossref_url, mailto, timeout))
     if fmt == "json":
         click.echo(to_json(report.to_json()), nl=False)

@@ -115,16 +115,64 @@ def datasette_app(db_path: Path, title: str | None = None):
                      settings={"allow_download": True, "suggest_facets": False})
 
 
-def serve(layout: Layout, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
-          title: str | None = None, notify=None) -> None:
-    """Serve the library's index (refreshed first if refs/ changed) until interrupted."""
-    import asyncio
+class Server:
+    """A Datasette app with its listening socket already bound: everything that can fail
+    has, before anyone is told the address."""
 
+    def __init__(self, app, sock, url: str) -> None:
+        self.app, self.sock, self.url = app, sock, url
+
+    def run(self) -> None:
+        """Serve until interrupted."""
+        import asyncio
+
+        import uvicorn  # installed with datasette
+
+        asyncio.run(self.app.invoke_startup())
+        config = uvicorn.Config(self.app.app(), log_level="warning", lifespan="on")
+        uvicorn.Server(config).run(sockets=[self.sock])
+
+
+def bind(host: str, port: int):
+    """A listening socket on host:port; ReflibError saying why not (in use, no address)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise ReflibError(f"cannot listen on {host}: {exc.strerror}; check --host") from None
+    family, _, _, _, address = infos[0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        import errno
+
+        if exc.errno == errno.EADDRINUSE:
+            raise ReflibError(f"port {port} on {host} is in use (another `refs serve`?); "
+                              "stop it or choose another with --port") from None
+        raise ReflibError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return sock
+
+
+def prepare(layout: Layout, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+            title: str | None = None, notify=None) -> Server:
+    """Bring the index up to date, load Datasette and bind the port: anything that fails
+    raises ReflibError before the address is announced."""
     from reflib.library.query import read_library
 
     view = read_library(layout, notify=notify)
     app = datasette_app(view.db_path, title)
-    import uvicorn  # installed with datasette
+    sock = bind(host, port)
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    return Server(app, sock, f"http://{shown}:{bound}/")
 
-    asyncio.run(app.invoke_startup())
-    uvicorn.run(app.app(), host=host, port=port, log_level="warning", lifespan="on")
+
+def serve(layout: Layout, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT,
+          title: str | None = None, notify=None) -> None:
+    """Serve the library's index (refreshed first if refs/ changed) until interrupted."""
+    prepare(layout, host, port, title, notify).run()

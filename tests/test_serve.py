@@ -116,3 +116,21 @@ def test_serve_answers_a_search_and_a_facet_on_loopback(run, library: Path):
         process.stdout.close()
         process.stderr.close()
     assert db.read_bytes() == before  # served, not written
+
+
+def test_a_port_in_use_fails_before_announcing(run, library: Path):
+    pytest.importorskip("datasette", reason="the serve extra: pip install 'reflib[serve]'")
+    assert run("build").exit_code == 0
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = run("serve", "--port", str(port))
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.stderr
+    assert "serving" not in result.stderr
+
+
+def test_without_an_index_nothing_is_announced(run):
+    result = run("serve")
+    assert result.exit_code == 1 and "serving" not in result.stderr

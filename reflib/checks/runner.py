@@ -66,6 +66,7 @@ class CheckOptions:
     max_age_months: int = 12
     today: date | None = None
     against: Path | None = None
+    against_text: str | None = None  # the printed list when read already (stdin: `-`)
     only: tuple[str, ...] = ()
     save: bool = True
     timeout: float = 10.0
@@ -183,9 +184,12 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
         from reflib.checks.against import compare_printed_list
 
         made.append(AGAINST)
-        text = options.against.read_text(encoding="utf-8-sig")
-        printed = compare_printed_list(text, _display_path(layout, options.against), refs,
-                                       order)
+        text = options.against_text
+        if text is None:
+            text = options.against.read_text(encoding="utf-8-sig")
+        name = ("<stdin>" if str(options.against) == "-"
+                else _display_path(layout, options.against))
+        printed = compare_printed_list(text, name, refs, order)
         found.extend(f for f in printed if not keys or f.key is None or f.key in selected_keys)
     run = CheckRun(sorted(found, key=lambda f: (f.rank(), f.key or "", f.check)),
                    offline=options.offline, checks_made=made, checks_skipped=skipped,

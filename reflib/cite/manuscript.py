@@ -184,14 +184,16 @@ def cite_manuscript(text: str, refs: list[Reference], style: str = "ama",
 
 
 def cite_file(layout: Layout, manuscript: Path, style: str = "ama", marks: str = "bracket",
-              save_order: bool = False, notify=None) -> CiteReport:
-    """The twin of `refs cite`: read the manuscript and the library; maybe save the order."""
+              save_order: bool = False, notify=None, text: str | None = None) -> CiteReport:
+    """The twin of `refs cite`: read the manuscript (or take its `text`, read from stdin)
+    and the library; maybe save the order."""
     from reflib.library.query import load_references
 
-    try:
-        text = manuscript.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {manuscript}: {exc}") from None
+    if text is None:
+        try:
+            text = manuscript.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UsageError(f"cannot read {manuscript}: {exc}") from None
     refs = load_references(layout, notify=notify)
     report = cite_manuscript(text, refs, style, marks, str(manuscript))
     if save_order:

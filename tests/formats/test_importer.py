@@ -84,7 +84,7 @@ def test_import_refuses_existing_and_unsafe_keys(run, library) -> None:
     assert "<stdin>:7: citekey '../evil' is not a safe file name" in err
     assert "<stdin>:13: citekey 'a/b' is not a safe file name" in err
     assert "<stdin>:19: citekey '.hidden' is not a safe file name" in err
-    assert "wrote 1 sources; refused 4" in err
+    assert "wrote 1 source; refused 4" in err
     after = sorted(p.name for p in library.rglob("*"))
     assert sorted([*before, "doe2024.bib"]) == after
     assert not (library.parent / "evil.bib").exists()
@@ -100,7 +100,7 @@ def test_import_reports_unreadable_entries_with_lines(run, tmp_path) -> None:
 
 def test_import_dry_run_writes_nothing(run, tmp_path) -> None:
     result = run("import", "--dry-run", "-", input=SNIPPET, root=tmp_path / "new")
-    assert result.exit_code == 0 and "would write 1 sources" in result.stderr
+    assert result.exit_code == 0 and "would write 1 source;" in result.stderr
     assert not (tmp_path / "new" / "refs").exists()
 
 
