@@ -729,6 +729,51 @@ def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: floa
     return make
 
 
+REGISTRIES = ("crossref", "pubmed")
+
+
+def pubmed_options(function):
+    """--registry, --pubmed-url and --idconv-url: which registries to ask, and PubMed's
+    addresses. NCBI's `email` is --mailto; its API key comes from $NCBI_API_KEY only (a
+    key on the command line shows in process lists)."""
+    options = [
+        click.option("--registry", "registries", multiple=True,
+                     type=click.Choice(REGISTRIES), metavar="NAME",
+                     help="Ask this registry: crossref, pubmed (repeatable). "
+                          "Env: REFS_REGISTRIES (comma-separated). Default: both."),
+        click.option("--pubmed-url", envvar="REFS_PUBMED_URL", metavar="URL",
+                     help="NCBI E-utilities. Env: REFS_PUBMED_URL. "
+                          "Default: https://eutils.ncbi.nlm.nih.gov/entrez/eutils"),
+        click.option("--idconv-url", envvar="REFS_IDCONV_URL", metavar="URL",
+                     help="PMC ID Converter. Env: REFS_IDCONV_URL."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _registries(chosen: tuple[str, ...]) -> tuple[str, ...]:
+    if chosen:
+        return tuple(dict.fromkeys(chosen))
+    names = [n.strip().lower() for n in os.environ.get("REFS_REGISTRIES", "").replace(
+        ",", " ").split() if n.strip()]
+    unknown = [n for n in names if n not in REGISTRIES]
+    if unknown:
+        raise click.UsageError(f"REFS_REGISTRIES names {', '.join(unknown)}; the registries "
+                               f"are {', '.join(REGISTRIES)}")
+    return tuple(dict.fromkeys(names)) or REGISTRIES
+
+
+def _pubmed_client(pubmed_url: str | None, idconv_url: str | None, mailto: str | None,
+                   timeout: float):
+    def make():
+        from reflib.registries.pubmed.gateway import PubMedClient
+
+        return PubMedClient(pubmed_url, idconv_url, email=mailto, timeout=timeout)
+
+    return make
+
+
 class _CumulativeBar:
     """A progress bar on stderr, for callbacks that report (done so far, total)."""
 
@@ -751,9 +796,9 @@ class _CumulativeBar:
 ENRICH_EXIT_CODES = """\b
 Exit codes:
   0  every source was enriched, unchanged, or has no DOI (conflicts do not count)
-  1  a DOI is not in Crossref, or a source file cannot be read or written
+  1  a DOI or PMID is in no registry, or a source file cannot be read or written
   2  usage error
-  3  only because Crossref could not be reached or answered badly: try again"""
+  3  only because a registry could not be reached or answered badly: try again"""
 
 
 @cli.command(epilog=ENRICH_EXIT_CODES)
@@ -761,26 +806,31 @@ Exit codes:
 @click.option("--dry-run", is_flag=True, help="Print the field-level diff; write nothing.")
 @click.option("--refresh", is_flag=True, help="Fetch again even if a record is kept.")
 @click.option("--offline", is_flag=True,
-              help="Use kept records (refs/KEY.crossref.json) only; no network.")
+              help="Use kept records (refs/KEY.crossref.json, refs/KEY.pubmed.json) only; "
+                   "no network.")
 @click.option("--force", "force", multiple=True, metavar="FIELD",
-              help="Let Crossref overwrite this curated field (repeatable; `entrytype` "
+              help="Let the registry overwrite this curated field (repeatable; `entrytype` "
                    "for the entry type).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @crossref_options
+@pubmed_options
 def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
-           crossref_url, mailto, timeout) -> None:
-    """Fill what sources (default: all with a DOI) lack from their Crossref records.
+           crossref_url, mailto, timeout, registries, pubmed_url, idconv_url) -> None:
+    """Fill what sources (default: all with a DOI, PMID or PMCID) lack from Crossref and
+    PubMed.
 
     Curated fields are never overwritten (except with --force FIELD); each disagreement
-    is listed as a conflict to review. Each record is kept as refs/KEY.crossref.json and
-    the filled fields are written into refs/KEY.bib; a second run changes nothing.
-    Per source: + a filled field, ~ an overwritten one, ! a conflict.
+    is listed as a conflict to review, and a field the two registries disagree on is
+    named with both values. Records are kept as refs/KEY.crossref.json and
+    refs/KEY.pubmed.json and the filled fields are written into refs/KEY.bib; a second
+    run changes nothing. Per source: + a filled field, ~ an overwritten one, ! a conflict.
 
     \b
     Examples:
       refs enrich --mailto librarian@example.org
       refs enrich lee2021learn --dry-run
+      refs enrich --registry pubmed
     """
     from reflib.enrich.writeback import enrich_sources
     from reflib.output import to_json
@@ -791,7 +841,10 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
     try:
         report = enrich_sources(_layout(), _keys(keys), dry_run=dry_run, refresh=refresh,
                                 offline=offline, force=force, progress=bar,
-                                crossref=_crossref_client(crossref_url, mailto, timeout))
+                                registries=_registries(registries),
+                                crossref=_crossref_client(crossref_url, mailto, timeout),
+                                pubmed=_pubmed_client(pubmed_url, idconv_url, mailto,
+                                                      timeout))
     finally:
         if bar:
             bar.close()

@@ -14,11 +14,19 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = ROOT.parent / "shared"
 
 
+@pytest.fixture(autouse=True)
+def _crossref_only_by_default(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands ask both registries by default; a test that serves only a fake Crossref
+    must not reach for the real PubMed. PubMed's tests pass --registry or set it back."""
+    monkeypatch.setenv("REFS_REGISTRIES", "crossref")
+    monkeypatch.delenv("NCBI_API_KEY", raising=False)
+
+
 @pytest.fixture
 def library(tmp_path: Path) -> Path:
     """A fresh copy of the repository's refs/ (the twelve sources), not yet built."""
     shutil.copytree(ROOT / "refs", tmp_path / "refs",
-                    ignore=shutil.ignore_patterns("*.crossref.json"))
+                    ignore=shutil.ignore_patterns("*.crossref.json", "*.pubmed.json"))
     return tmp_path
 
 

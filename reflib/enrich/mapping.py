@@ -118,6 +118,11 @@ class MappedWork:
     dates: dict[str, tuple[int, ...]] = field(default_factory=dict)  # print, online, issued
     alternatives: dict[str, frozenset[str]] = field(default_factory=dict)  # also acceptable
     notices: tuple[str, ...] = ()
+    registry: str = "Crossref"  # who said it; reflib.enrich.combine merges two registries
+    origins: dict[str, str] = field(default_factory=dict)  # field -> registry, when mixed
+
+    def origin(self, name: str) -> str:
+        return self.origins.get(name, self.registry)
 
 
 # -- the table ----------------------------------------------------------------------------
@@ -327,7 +332,7 @@ FIELD_ORDER: tuple[str, ...] = (
     "address", "location", "year", "month", "date", "volume", "number", "eid", "pages",
     "doi", "issn", "eissn", "isbn", "eisbn", "pmid", "pmcid", "onlinedate", "url",
     "urldate", "language", "license", "updatedby", "updateto", "relation", "abstract",
-    "evidence", "keywords", "note", "annote",
+    "pubtype", "mesh", "evidence", "keywords", "note", "annote",
 )
 
 

@@ -50,7 +50,8 @@ class Conflict:
 
     field: str
     ours: str  # plain text
-    crossref: str  # plain text
+    crossref: str  # plain text: the registry's value (named so when only Crossref was asked)
+    registry: str = "Crossref"
 
 
 @dataclass(frozen=True)
@@ -75,9 +76,9 @@ class MergePlan:
             else:
                 lines.append(f"~ {change.field} = {change.old} -> {change.new} ({change.reason})")
         for conflict in self.conflicts:
-            lines.append(f"! {conflict.field}: ours {conflict.ours!r}, Crossref "
+            lines.append(f"! {conflict.field}: ours {conflict.ours!r}, {conflict.registry} "
                          f"{conflict.crossref!r} (kept ours; --force {conflict.field} takes "
-                         "Crossref's)")
+                         f"{conflict.registry}'s)")
         return lines
 
 
@@ -92,12 +93,16 @@ def merge(ref: Reference, work: MappedWork, force: Iterable[str] = (),
     notices = list(work.notices)
     entry_type = ref.entry_type
     if not _same_kind(ref.entry_type, work.entry_type):
-        if ENTRY_TYPE in force:
+        if is_stub(ref):  # an identifier alone: no curated type to protect
+            changes.append(Change(ENTRY_TYPE, ref.entry_type, work.entry_type, FILL))
+            entry_type = work.entry_type
+        elif ENTRY_TYPE in force:
             changes.append(Change(ENTRY_TYPE, ref.entry_type, work.entry_type, FORCE))
             entry_type = work.entry_type
         else:
             conflicts.append(Conflict(ENTRY_TYPE, ref.entry_type,
-                                      f"{work.entry_type} ({work.crossref_type})"))
+                                      f"{work.entry_type} ({work.crossref_type})",
+                                      work.origin(ENTRY_TYPE)))
     agreeing_people = {role for role in ("author", "editor")
                        if role in ref.fields and role in work.people
                        and _same_people(_names(ref, role), work.people[role])}
@@ -122,14 +127,30 @@ def merge(ref: Reference, work: MappedWork, force: Iterable[str] = (),
         elif applied.get(name) == old:
             changes.append(Change(name, old, new, REFRESH))
         else:
-            conflicts.append(Conflict(name, _text(name, old), _text(name, new)))
+            conflicts.append(Conflict(name, _text(name, old), _text(name, new),
+                                      work.origin(name)))
             continue
         fields[name] = new
     if work.doi and ref.doi and work.doi.lower() != ref.doi.lower():
-        notices.append(f"Crossref files this work under doi:{work.doi} (ours: {ref.doi}); "
+        notices.append(f"{work.origin('doi')} files this work under doi:{work.doi} (ours: "
+                       f"{ref.doi}); "
                        "the DOI was redirected")
     return MergePlan(ref.key, entry_type, fields, tuple(changes), tuple(conflicts),
                      tuple(notices))
+
+
+STUB_FIELDS = frozenset({"doi", "pmid", "pmcid", "isbn", "evidence", "keywords", "note",
+                         "annote"})
+
+
+def is_stub(ref: Reference) -> bool:
+    """An entry that holds identifiers only (`@misc{x, doi = {...}}`), no bibliographic data."""
+    return bool(ref.fields) and set(ref.fields) <= STUB_FIELDS
+
+
+def field_agrees(name: str, ours: str, theirs: str, ref: Reference, work: MappedWork) -> bool:
+    """True when raw value `ours` (of `ref`) says what `work`'s `theirs` says."""
+    return _agrees(name, ours, theirs, ref, work)
 
 
 def _same_kind(ours: str, theirs: str) -> bool:

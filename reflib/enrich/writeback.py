@@ -49,9 +49,10 @@ class Outcome:
     doi: str = ""
     detail: str = ""
     plan: MergePlan | None = None
-    record_source: str = ""  # kept | crossref
+    record_source: str = ""  # kept | crossref | pubmed | kept pubmed, joined by +
     wrote_source: bool = False
     wrote_record: bool = False
+    wrote_pubmed: bool = False
     notices: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -61,12 +62,14 @@ class Outcome:
             "detail": self.detail or None, "record": self.record_source or None,
             "changes": [{"field": c.field, "old": c.old, "new": c.new, "reason": c.reason}
                         for c in (plan.changes if plan else ())],
-            "conflicts": [{"field": c.field, "ours": c.ours, "crossref": c.crossref}
+            "conflicts": [{"field": c.field, "ours": c.ours, "crossref": c.crossref,
+                           "registry": c.registry}
                           for c in (plan.conflicts if plan else ())],
             "notices": list(plan.notices if plan else ()) + self.notices,
             "wrote": [p for p, wrote in ((self.file, self.wrote_source),
-                                         (self.file.replace(".bib", ".crossref.json"),
-                                          self.wrote_record)) if wrote],
+                                         (self.file[:-4] + ".crossref.json", self.wrote_record),
+                                         (self.file[:-4] + ".pubmed.json", self.wrote_pubmed))
+                      if wrote],
         }
 
 
@@ -78,6 +81,10 @@ class EnrichReport:
     requests: int = 0
     rate_limited: int = 0
     notices: list[str] = field(default_factory=list)
+    registries: tuple[str, ...] = ("crossref",)
+    pubmed_requests: int = 0
+    pubmed_rate_limited: int = 0
+    unavailable: dict[str, str] = field(default_factory=dict)  # registry -> why not asked
 
     def count(self, status: str) -> int:
         return sum(o.status == status for o in self.outcomes)
@@ -86,7 +93,7 @@ class EnrichReport:
     def exit_code(self) -> int:
         failed = [o for o in self.outcomes if o.status in FAILED]
         if not failed:
-            return EXIT_OK
+            return EXIT_UNVERIFIED if self.unavailable else EXIT_OK
         return EXIT_UNVERIFIED if all(o.status == UNAVAILABLE for o in failed) else EXIT_INVALID
 
     def summary(self) -> str:
@@ -105,7 +112,15 @@ class EnrichReport:
         if conflicts:
             text += f"; {conflicts} conflict{'s' if conflicts != 1 else ''} to review"
         if not self.offline:
-            text += f" ({self.requests} request{'s' if self.requests != 1 else ''} to Crossref)"
+            asked = []
+            if "crossref" in self.registries:
+                asked.append(f"{self.requests} request{'s' if self.requests != 1 else ''} "
+                             "to Crossref")
+            if "pubmed" in self.registries:
+                asked.append(f"{self.pubmed_requests} to PubMed")
+            text += f" ({', '.join(asked)})"
+        for registry, why in self.unavailable.items():
+            text += f"; {registry} could not be asked, its part is not done: {why}"
         return text
 
     def nothing_kept(self) -> bool:
@@ -122,7 +137,7 @@ class EnrichReport:
                 n_changes, n_conflicts = len(o.plan.changes), len(o.plan.conflicts)
                 head += f" ({n_changes} field{'s' if n_changes != 1 else ''}"
                 head += f", {n_conflicts} conflict{'s' if n_conflicts != 1 else ''})"
-                head += f" from {'the kept record' if o.record_source == 'kept' else 'Crossref'}"
+                head += f" from {_from(o.record_source)}"
             if o.detail:
                 head += f": {o.detail}"
             lines.append(head)
@@ -136,6 +151,13 @@ class EnrichReport:
         return {"dry_run": self.dry_run, "offline": self.offline, "exit_code": self.exit_code,
                 "summary": self.summary(), "notices": self.notices,
                 "sources": [o.to_json() for o in self.outcomes]}
+
+
+def _from(record_source: str) -> str:
+    """`kept+pubmed` -> `the kept Crossref record and PubMed`."""
+    names = {"kept": "the kept Crossref record", "crossref": "Crossref", "pubmed": "PubMed",
+             "kept pubmed": "the kept PubMed record"}
+    return " and ".join(names.get(part, part) for part in record_source.split("+"))
 
 
 def _now() -> str:
@@ -180,7 +202,8 @@ def render_source(text: str, ref: Reference, plan: MergePlan) -> tuple[str, bool
     only an overwrite (force, refresh, entry type) rewrites it in the standard layout.
     """
     new = Reference(ref.key, plan.entry_type, plan.fields, ref.file)
-    if format_entry(ref) == text or any(c.reason != FILL for c in plan.changes):
+    if format_entry(ref) == text or any(c.reason != FILL for c in plan.changes) or \
+            plan.entry_type != ref.entry_type:
         return format_entry(new), format_entry(ref) != text
     close = _closing_brace(text)
     if close < 0:
@@ -220,12 +243,13 @@ def write_source(layout: Layout, path, text: str, ref: Reference, plan: MergePla
     return f"{ref.file} was rewritten in the standard layout" if relaid else ""
 
 
-def _applied(plan: MergePlan, kept: CrossrefRecord | None, when: str) -> dict[str, dict]:
-    """Fields whose value came from Crossref: earlier ones still unedited, and new ones."""
-    applied = {name: entry for name, entry in (kept.applied if kept else {}).items()
+def _applied(plan: MergePlan, earlier: dict[str, dict], when: str, work: Any,
+             registry: str) -> dict[str, dict]:
+    """Fields whose value came from `registry`: earlier ones still unedited, and new ones."""
+    applied = {name: entry for name, entry in earlier.items()
                if plan.fields.get(name) == entry.get("value")}
     for change in plan.changes:
-        if change.field in plan.fields:
+        if change.field in plan.fields and work.origin(change.field) == registry:
             applied[change.field] = {"value": change.new, "when": when}
     return dict(sorted(applied.items()))
 
@@ -235,24 +259,26 @@ def _error_status(error: CrossrefError) -> str:
 
 
 def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
-                   crossref: Callable[[], Any] | None = None, dry_run: bool = False,
+                   crossref: Callable[[], Any] | None = None,
+                   pubmed: Callable[[], Any] | None = None,
+                   registries: Iterable[str] = ("crossref",), dry_run: bool = False,
                    refresh: bool = False, offline: bool = False, force: Iterable[str] = (),
                    progress: Callable[[int, int], None] | None = None,
                    now: Callable[[], str] = _now) -> EnrichReport:
-    """Enrich the named sources (default: all) from Crossref or their kept records.
+    """Enrich the named sources (default: all) from the registries or their kept records.
 
-    `crossref` makes the gateway client (reflib.crossref.CrossrefClient) when something
-    must be fetched; it is not called offline or when every record is kept.
+    `registries` names those to ask ("crossref", "pubmed"); `crossref` and `pubmed` make
+    the gateway clients when something must be fetched; neither is called offline or
+    when every record is kept. Both registries' words are combined field by field
+    (reflib.enrich.combine) and merged once, so one diff shows what each gave.
     """
-    force = tuple(name.lower() for name in force)
-    report = EnrichReport([], dry_run=dry_run, offline=offline)
-    from reflib.enrich.mapping import FIELD_RULES
-    from reflib.enrich.merge import ENTRY_TYPE
+    from reflib.enrich.pubmed_lookup import gather_pubmed
 
-    mapped = {name for name, _ in FIELD_RULES} | {ENTRY_TYPE}
-    report.notices += [f"--force {name}: Crossref gives no field '{name}'; nothing to force "
-                       f"(fields: {', '.join(sorted(mapped))})"
-                       for name in force if name not in mapped]
+    asked = tuple(dict.fromkeys(r.lower() for r in registries))
+    use_crossref, use_pubmed = "crossref" in asked, "pubmed" in asked
+    force = tuple(name.lower() for name in force)
+    report = EnrichReport([], dry_run=dry_run, offline=offline, registries=asked)
+    report.notices += _unknown_force(force, use_pubmed)
     work: list[tuple[Outcome, str, Reference, CrossrefRecord | None]] = []
     for key, path in select_sources(layout, keys):
         outcome = Outcome(key, layout.rel(path), UNCHANGED)
@@ -262,39 +288,34 @@ def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
             outcome.status, outcome.detail = INVALID, why
             continue
         outcome.doi = ref.doi
-        if not ref.doi:
+        other_ids = use_pubmed and bool(ref.text("pmid") or ref.text("pmcid"))
+        if not ref.doi and not other_ids:
             outcome.status = NO_DOI
             outcome.detail = f"no doi field; `refs find-doi {key}` looks for one"
             continue
-        if not is_valid_doi(ref.doi):
+        if ref.doi and not is_valid_doi(ref.doi):
             outcome.status = INVALID
             outcome.detail = f"doi {ref.doi!r} is not a DOI; correct it in {outcome.file}"
             continue
-        try:
-            kept = load_kept_record(layout, key)
-        except (RecordError, UnicodeDecodeError) as exc:
-            if not refresh or offline:
-                outcome.status = INVALID
-                outcome.detail = f"{exc} (or fetch it again: `refs enrich --refresh {key}`)"
-                continue
-            kept = None
-        if kept is not None and ref.doi.lower() not in (kept.doi.lower(),
-                                                         kept.work_doi.lower()):
-            if offline:
-                outcome.status = NOT_KEPT
-                outcome.detail = f"the kept record is for doi:{kept.doi}, not doi:{ref.doi}"
-                continue
-            outcome.notices.append(f"the kept record was for doi:{kept.doi}; replaced by "
-                                   f"the record of doi:{ref.doi}")
-            kept = None
-        if offline and kept is None:
-            outcome.status = NOT_KEPT
-            outcome.detail = f"no {layout.rel(layout.crossref_path(key))}"
-            continue
+        kept = None
+        if use_crossref and ref.doi:
+            try:
+                kept = load_kept_record(layout, key)
+            except (RecordError, UnicodeDecodeError) as exc:
+                if not refresh or offline:
+                    outcome.status = INVALID
+                    outcome.detail = f"{exc} (or fetch it again: `refs enrich --refresh {key}`)"
+                    continue
+            if kept is not None and ref.doi.lower() not in (kept.doi.lower(),
+                                                             kept.work_doi.lower()):
+                if not offline:
+                    outcome.notices.append(f"the kept record was for doi:{kept.doi}; replaced "
+                                           f"by the record of doi:{ref.doi}")
+                kept = None
         work.append((outcome, text, ref, kept))
 
     to_fetch = [ref.doi for outcome, _, ref, kept in work
-                if not offline and (refresh or kept is None)]
+                if use_crossref and ref.doi and not offline and (refresh or kept is None)]
     fetched: dict[str, Any] = {}
     if to_fetch:
         if crossref is None:
@@ -307,39 +328,117 @@ def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
             report.requests = client.stats.requests
             report.rate_limited = client.stats.rate_limited
             client.close()
+    found = None
+    if use_pubmed:
+        found = gather_pubmed(layout, [(o.key, ref) for o, _, ref, _ in work],
+                              client=pubmed, offline=offline, refresh=refresh, now=now)
+        report.pubmed_requests, report.pubmed_rate_limited = found.requests, \
+            found.rate_limited
+        if found.error:
+            report.unavailable["PubMed"] = found.error
 
     when = now()
     jobs = []
     for outcome, text, ref, kept in work:
-        result = fetched.get(ref.doi.lower())
+        result = fetched.get(ref.doi.lower()) if ref.doi else None
+        record = result.record if result is not None and result.ok else kept
+        pubmed_found = found.records.get(outcome.key) if found else None
+        if found and outcome.key in found.notes:
+            outcome.notices.append(found.notes[outcome.key])
         if result is not None and not result.ok:
-            outcome.status, outcome.detail = _error_status(result.error), str(result.error)
+            if pubmed_found is None:
+                outcome.status, outcome.detail = _error_status(result.error), str(result.error)
+                continue
+            outcome.notices.append(f"Crossref: {result.error}")
+            if _error_status(result.error) == UNAVAILABLE:
+                report.unavailable["Crossref"] = str(result.error)
+            record = None
+        if record is None and pubmed_found is None:
+            if offline:
+                outcome.status = NOT_KEPT
+                outcome.detail = "no kept record (" + ", ".join(
+                    layout.rel(p) for p in _kept_paths(layout, outcome.key, asked)) + ")"
+            elif found and found.error and not (use_crossref and ref.doi):
+                outcome.status, outcome.detail = UNAVAILABLE, found.error
+            else:
+                outcome.status = NOT_FOUND
+                outcome.detail = "; ".join(outcome.notices) or "no registry has this work"
+                outcome.notices = []
             continue
-        record = result.record if result is not None else kept
-        outcome.record_source = "crossref" if result is not None else "kept"
-        if result is not None and kept is not None and record.same_work_as(kept):
-            record = kept  # only volatile keys moved: keep the file, and its fetch date
-        jobs.append((layout, outcome, text, ref, record, kept, force, dry_run, when))
-    # Each source writes its own two files; threads overlap the file system's waits.
+        sources = []
+        if record is not None:
+            sources.append("crossref" if result is not None and result.ok else "kept")
+            if result is not None and result.ok and kept is not None and \
+                    record.same_work_as(kept):
+                record = kept  # only volatile keys moved: keep the file, and its fetch date
+        if pubmed_found is not None:
+            sources.append("pubmed" if pubmed_found.fresh else "kept pubmed")
+        outcome.record_source = "+".join(sources)
+        jobs.append((layout, outcome, text, ref, record, kept, pubmed_found, force, dry_run,
+                     when))
+    # Each source writes its own files; threads overlap the file system's waits.
     with ThreadPoolExecutor(max_workers=WRITERS) as pool:
         for future in [pool.submit(_enrich_one, *job) for job in jobs]:
             future.result()
     return report
 
 
-def _enrich_one(layout: Layout, outcome: Outcome, text: str, ref: Reference,
-                record: CrossrefRecord, kept: CrossrefRecord | None, force: tuple[str, ...],
-                dry_run: bool, when: str) -> None:
-    from reflib.enrich.mapping import map_work
+def _kept_paths(layout: Layout, key: str, asked: tuple[str, ...]) -> list:
+    from reflib.library.pubmed_records import kept_path
 
-    plan = merge(ref, map_work(record.message), force,
-                 applied=kept.applied_values() if kept else {})
+    paths = [layout.crossref_path(key)] if "crossref" in asked else []
+    return paths + ([kept_path(layout, key)] if "pubmed" in asked else [])
+
+
+def _unknown_force(force: tuple[str, ...], use_pubmed: bool) -> list[str]:
+    from reflib.enrich.mapping import FIELD_RULES
+    from reflib.enrich.merge import ENTRY_TYPE
+
+    mapped = {name for name, _ in FIELD_RULES} | {ENTRY_TYPE}
+    if use_pubmed:
+        mapped |= PUBMED_FIELDS
+    who = "neither Crossref nor PubMed gives" if use_pubmed else "Crossref gives no"
+    return [f"--force {name}: {who} field '{name}'; nothing to force "
+            f"(fields: {', '.join(sorted(mapped))})" for name in force if name not in mapped]
+
+
+PUBMED_FIELDS = frozenset({"pmid", "pmcid", "shortjournal", "pubtype", "mesh", "evidence"})
+
+
+def _enrich_one(layout: Layout, outcome: Outcome, text: str, ref: Reference,
+                record: CrossrefRecord | None, kept: CrossrefRecord | None, pubmed_found: Any,
+                force: tuple[str, ...], dry_run: bool, when: str) -> None:
+    from reflib.enrich.combine import combine
+    from reflib.enrich.evidence import evidence_disagrees
+    from reflib.enrich.mapping import map_work
+    from reflib.enrich.pubmed_mapping import map_pubmed
+    from reflib.library.pubmed_records import keep_pubmed
+
+    crossref_work = map_work(record.message) if record is not None else None
+    pubmed_work = map_pubmed(pubmed_found.record) if pubmed_found is not None else None
+    if pubmed_work is not None and ref.evidence and "evidence" in pubmed_work.fields and \
+            not evidence_disagrees(ref.evidence, pubmed_found.record.publication_types):
+        fields = {k: v for k, v in pubmed_work.fields.items() if k != "evidence"}
+        pubmed_work = replace(pubmed_work, fields=fields)  # PubMed's types allow ours
+    work, disagreements = combine(crossref_work, pubmed_work)
+    old_pubmed = (pubmed_found.previous or (None if pubmed_found.fresh else pubmed_found.kept)
+                  ) if pubmed_found is not None else None
+    applied = {**(old_pubmed.applied_values() if old_pubmed else {}),
+               **(kept.applied_values() if kept else {})}
+    plan = merge(ref, work, force, applied=applied)
+    plan = replace(plan, notices=plan.notices + tuple(disagreements))
     outcome.plan = plan
     outcome.status = ENRICHED if plan.changed else UNCHANGED
     if dry_run:
         return
-    record = replace(record, applied=_applied(plan, kept, when))
-    outcome.wrote_record = keep_record(layout, ref.key, record)
+    if record is not None:
+        record = replace(record, applied=_applied(plan, kept.applied if kept else {}, when,
+                                                  work, "Crossref"))
+        outcome.wrote_record = keep_record(layout, ref.key, record)
+    if pubmed_found is not None:
+        kept_pubmed = replace(pubmed_found.kept, applied=_applied(
+            plan, old_pubmed.applied if old_pubmed else {}, when, work, "PubMed"))
+        outcome.wrote_pubmed = keep_pubmed(layout, ref.key, kept_pubmed)
     if plan.changed:
         path = layout.source_path(ref.key)
         try:

@@ -87,13 +87,22 @@ CREATE TABLE IF NOT EXISTS crossref_records (
 CREATE TABLE IF NOT EXISTS crossref_applied (
     key TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, recorded TEXT,
     PRIMARY KEY (key, field));
+CREATE TABLE IF NOT EXISTS pubmed_records (
+    key TEXT PRIMARY KEY, pmid TEXT NOT NULL, doi TEXT, pmcid TEXT, title TEXT,
+    publication_types TEXT, fetched TEXT, source TEXT, file TEXT NOT NULL, xml TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pubmed_applied (
+    key TEXT NOT NULL, field TEXT NOT NULL, value TEXT NOT NULL, recorded TEXT,
+    PRIMARY KEY (key, field));
 CREATE TABLE IF NOT EXISTS record_files (
     path TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, sha1 TEXT);
 CREATE VIEW IF NOT EXISTS provenance AS
     SELECT f.key AS key, f.name AS field, f.raw AS value,
-           CASE WHEN a.value = f.raw THEN 'crossref' ELSE 'curated' END AS origin,
-           CASE WHEN a.value = f.raw THEN a.recorded END AS recorded
-    FROM fields f LEFT JOIN crossref_applied a ON a.key = f.key AND a.field = f.name;
+           CASE WHEN a.value = f.raw THEN 'crossref' WHEN p.value = f.raw THEN 'pubmed'
+                ELSE 'curated' END AS origin,
+           CASE WHEN a.value = f.raw THEN a.recorded WHEN p.value = f.raw THEN p.recorded
+                END AS recorded
+    FROM fields f LEFT JOIN crossref_applied a ON a.key = f.key AND a.field = f.name
+                  LEFT JOIN pubmed_applied p ON p.key = f.key AND p.field = f.name;
 CREATE INDEX IF NOT EXISTS sources_year ON sources(year);
 CREATE INDEX IF NOT EXISTS sources_doi ON sources(doi);
 CREATE INDEX IF NOT EXISTS authors_family ON authors(family);

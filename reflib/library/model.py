@@ -18,6 +18,10 @@ from reflib.library.latex import (
 EVIDENCE_TYPES = (
     "guideline",
     "systematic-review",
+    "rct",  # from PubMed's publication types: reflib.enrich.evidence
+    "clinical-trial",
+    "observational",
+    "case-report",
     "review",
     "textbook-chapter",
     "textbook",

@@ -1,12 +1,15 @@
-"""Kept Crossref records and field provenance in the index, derived from
-refs/KEY.crossref.json (reflib.library.records) by `refs build`, incrementally like the sources.
+"""Kept registry records and field provenance in the index, derived from
+refs/KEY.crossref.json (reflib.library.records) and refs/KEY.pubmed.json
+(reflib.library.pubmed_records) by `refs build`, incrementally like the sources.
 
 Tables (schema in reflib.library.index):
 - `crossref_records`: one row per kept record (key, DOIs, type, title, when and where
   fetched, and Crossref's whole `message` as JSON for `json_extract`).
 - `crossref_applied`: the fields enrichment wrote, with the raw value and when.
-- `provenance` (a view): every field of every source with its origin, `crossref` when the
-  field still holds the value enrichment wrote, else `curated`:
+- `pubmed_records`, `pubmed_applied`: the same for kept PubMed records (PMID, DOI, PMCID,
+  title, publication types, PubMed's XML).
+- `provenance` (a view): every field of every source with its origin, `crossref` or
+  `pubmed` when the field still holds the value enrichment wrote from it, else `curated`:
 
       SELECT key, field, value, origin, recorded FROM provenance WHERE origin = 'crossref'
 
@@ -24,7 +27,9 @@ from pathlib import Path
 from typing import Any
 
 from reflib.errors import Problem
+from reflib.library import pubmed_records
 from reflib.library.layout import Layout
+from reflib.library.pubmed_records import KeptPubMed
 from reflib.library.records import (
     SUFFIX,
     CrossrefRecord,
@@ -34,7 +39,19 @@ from reflib.library.records import (
     record_files,
 )
 
-TABLES = ("crossref_records", "crossref_applied")
+TABLES = ("crossref_records", "crossref_applied", "pubmed_records", "pubmed_applied")
+
+
+def _kept_files(layout: Layout) -> list[tuple[Path, str]]:
+    """(path, key) of every kept record, Crossref's and PubMed's."""
+    return sorted([(p, key_of(p)) for p in record_files(layout)]
+                  + [(p, pubmed_records.key_of(p)) for p in pubmed_records.kept_files(layout)])
+
+
+def _parse(text: str, rel: str) -> CrossrefRecord | KeptPubMed:
+    if rel.endswith(pubmed_records.SUFFIX):
+        return pubmed_records.parse_kept(text, rel)
+    return parse_record(text, rel)
 
 
 @dataclass
@@ -46,7 +63,7 @@ class RecordState:
     size: int
     mtime_ns: int
     sha1: str = ""
-    record: CrossrefRecord | None = None
+    record: CrossrefRecord | KeptPubMed | None = None
     reused: bool = False
     touched: bool = False  # same content, new stat: only the cache row changes
 
@@ -93,10 +110,10 @@ def scan_records(layout: Layout, cache: dict | None, source_keys: set[str]) -> R
     """Stat every kept record; read only new or changed ones (all when `cache` is None)."""
     scan = RecordScan(full=cache is None)
     cache = cache or {}
-    for path in record_files(layout):
+    for path, key in _kept_files(layout):
         st = path.stat()
         rel = f"refs/{path.name}"
-        state = RecordState(rel, key_of(path), st.st_size, st.st_mtime_ns)
+        state = RecordState(rel, key, st.st_size, st.st_mtime_ns)
         cached = cache.get(rel)
         if cached and cached[1:3] == (st.st_size, st.st_mtime_ns):
             state.sha1, state.reused = cached[3], True
@@ -107,14 +124,15 @@ def scan_records(layout: Layout, cache: dict | None, source_keys: set[str]) -> R
                 state.reused = state.touched = True
             else:
                 try:
-                    state.record = parse_record(data.decode("utf-8"), rel)
+                    state.record = _parse(data.decode("utf-8"), rel)
                 except RecordError as exc:
                     scan.problems.append(exc.problem)
                 except UnicodeDecodeError as exc:
                     scan.problems.append(Problem(rel, 1, f"not UTF-8 ({exc.reason})"))
         if state.key not in source_keys:
             scan.problems.append(Problem(
-                rel, 1, f"a kept Crossref record without a source: no refs/{state.key}.bib; "
+                rel, 1, f"a kept {'PubMed' if rel.endswith(pubmed_records.SUFFIX) else 'Crossref'}"
+                f" record without a source: no refs/{state.key}.bib; "
                 f"delete it, or rename it with its source", state.key, "warning"))
         scan.states.append(state)
     current = {s.rel for s in scan.states}
@@ -122,8 +140,11 @@ def scan_records(layout: Layout, cache: dict | None, source_keys: set[str]) -> R
     return scan
 
 
-def record_rows(key: str, rel: str, record: CrossrefRecord) -> dict[str, list[dict]]:
+def record_rows(key: str, rel: str, record: CrossrefRecord | KeptPubMed
+                ) -> dict[str, list[dict]]:
     """The index rows of one kept record. Pure."""
+    if isinstance(record, KeptPubMed):
+        return pubmed_records.index_rows(key, rel, record)
     message = record.message
     title = message.get("title") or [""]
     container = message.get("container-title") or [""]

@@ -10,6 +10,10 @@ from __future__ import annotations
 EVIDENCE_COLOURS = {
     "guideline": "#0072B2",
     "systematic-review": "#009E73",
+    "rct": "#F0E442",
+    "clinical-trial": "#B3A600",
+    "observational": "#000000",
+    "case-report": "#9C9C9C",
     "review": "#56B4E9",
     "textbook-chapter": "#E69F00",
     "textbook": "#D55E00",
@@ -21,6 +25,10 @@ EVIDENCE_COLOURS = {
 EVIDENCE_LABELS = {
     "guideline": "Guideline",
     "systematic-review": "Systematic review",
+    "rct": "Randomised trial",
+    "clinical-trial": "Clinical trial",
+    "observational": "Observational study",
+    "case-report": "Case report",
     "review": "Review",
     "textbook-chapter": "Textbook chapter",
     "textbook": "Textbook",

@@ -152,3 +152,11 @@ def test_entities_refused():
 def test_not_a_pubmed_answer():
     with pytest.raises(BadResponse, match="eSummaryResult"):
         parse_articles(read_text(PUBMED / "esummary_error_no-id-nor-query-key_biopython.xml"))
+
+
+def test_record_keeps_ncbis_own_xml_and_reads_it_back():
+    text = read_text(PUBMED / "efetch_pmid12091962+9997_two-records_season-date_biopython.xml")
+    records = parse_articles(text)
+    for record in records.values():
+        assert record.xml in text and record.xml.startswith("<PubmedArticle>")
+        assert parse_record(record.xml) == record  # a kept record is one bare article

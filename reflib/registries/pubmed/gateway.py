@@ -7,6 +7,7 @@ Converter). Batching, NCBI's rate limit, retries, our errors.
         pmids = pubmed.search("10.2147/JPR.S323362[doi]")
         found = pubmed.find_dois(["10.2147/JPR.S323362"])         # {doi: PubMedRecord}
         ids = pubmed.convert(["PMC8436449"])                      # {id: {"pmid": ...}}
+        by_pmid, by_doi, by_pmcid = pubmed.lookup(pmids, dois, pmcids)   # 3 requests at most
 
 Public API:
 - `PubMedClient(base_url=None, idconv_url=None, email=None, api_key=None, tool="reflib")`:
@@ -179,6 +180,27 @@ class PubMedClient:
             by_doi = {r.doi.lower(): r for r in self.fetch(pmids).values() if r.doi}
             found.update({d: by_doi[d.lower()] for d in chunk if d.lower() in by_doi})
         return found
+
+    def lookup(self, pmids: Iterable[str] = (), dois: Iterable[str] = (),
+               pmcids: Iterable[str] = ()) -> tuple[dict[str, PubMedRecord],
+                                                    dict[str, PubMedRecord],
+                                                    dict[str, PubMedRecord]]:
+        """Records by PMID, by DOI and by PMCID (keys as given) in the fewest requests:
+        one ID conversion for the PMCIDs, one esearch for the DOIs, then one efetch for
+        every PMID known or found (a request more per `batch_size`)."""
+        pmids, dois, pmcids = _unique(pmids), _unique(dois), _unique(pmcids)
+        by_pmcid = {c: ids["pmid"] for c, ids in self.convert(pmcids).items()
+                    if ids.get("pmid")} if pmcids else {}
+        found: list[str] = []
+        for start in range(0, len(dois), self.batch_size):
+            chunk = dois[start:start + self.batch_size]
+            found += self.search(" OR ".join(f'"{d}"[doi]' for d in chunk),
+                                 retmax=len(chunk) * 2)
+        records = self.fetch(pmids + list(by_pmcid.values()) + found)
+        by_doi = {r.doi.lower(): r for r in records.values() if r.doi}
+        return ({p: records[p] for p in pmids if p in records},
+                {d: by_doi[d.lower()] for d in dois if d.lower() in by_doi},
+                {c: records[p] for c, p in by_pmcid.items() if p in records})
 
     def summary(self, pmids: Iterable[str]) -> dict[str, dict[str, Any]]:
         """ESummary (version 2.0) by PMID: each DocumentSummary as a dict of its simple

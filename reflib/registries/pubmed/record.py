@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from reflib.errors import BadResponse
 
@@ -30,6 +30,7 @@ MONTHS = {m: i for i, m in enumerate(
 _YEAR = re.compile(r"\b(1[5-9]\d\d|2\d\d\d)\b")
 _MONTH = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.I)
 # Inline markup PubMed allows in titles; anything else (MathML) is kept as its text.
+_RAW_ARTICLE = re.compile(r"<(PubmedArticle|PubmedBookArticle)>.*?</\1>", re.S)
 _INLINE = {"i": "i", "b": "b", "u": "u", "sub": "sub", "sup": "sup"}
 
 
@@ -112,17 +113,21 @@ def parse_articles(text: str | bytes) -> dict[str, PubMedRecord]:
     """Every PubmedArticle and PubmedBookArticle of an efetch answer, by PMID, in order.
     An empty set (PubMed's answer for PMIDs it does not have) is an empty dict."""
     root = _parse(text)
+    if root.tag in ("PubmedArticle", "PubmedBookArticle"):  # a kept record: one article
+        root = ET.Element("PubmedArticleSet", {})
+        root.append(_parse(text))
     if root.tag != "PubmedArticleSet":
         raise BadResponse(f"not a PubMed answer: the document is <{root.tag}>, not "
                           "<PubmedArticleSet>")
     records: dict[str, PubMedRecord] = {}
-    for element in root:
-        if element.tag == "PubmedArticle":
-            record = _article(element)
-        elif element.tag == "PubmedBookArticle":
-            record = _book(element)
-        else:
-            continue  # DeleteCitation (baseline files)
+    elements = [e for e in root if e.tag in ("PubmedArticle", "PubmedBookArticle")]
+    # Keep each article's XML as NCBI wrote it when the text can be cut cleanly.
+    source = text if isinstance(text, str) else text.decode("utf-8", "replace")
+    slices = [m.group(0) for m in _RAW_ARTICLE.finditer(source)]
+    for i, element in enumerate(elements):
+        record = _article(element) if element.tag == "PubmedArticle" else _book(element)
+        if len(slices) == len(elements):
+            record = replace(record, xml=slices[i])
         if record.pmid:
             records[record.pmid] = record
     return records
