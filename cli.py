@@ -577,7 +577,8 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
     options = CheckOptions(offline=offline, doi_url=doi_url, crossref_url=crossref_url,
                            mailto=mailto, max_age_months=max_age,
                            against=Path(against) if against else None, only=tuple(only),
-                           timeout=timeout, against_text=against_text)
+                           timeout=timeout, against_text=against_text,
+                           render_lines=_article_lines)
     bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
     try:
         result = check_library(_layout(), _keys(keys), options, progress=bar, notify=_notice)
@@ -594,6 +595,13 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
         click.echo("note: findings not kept: db/library.db does not exist (run `refs build`)",
                    err=True)
     sys.exit(result.exit_code(fail_on, allow_unverified))
+
+
+def _article_lines(refs) -> list[str]:
+    """The references as the article prints them: what a printed line should read."""
+    from reflib.cite.bibliography import format_bibliography
+
+    return format_bibliography(refs, "article", "text")
 
 
 class _ProgressBar:

@@ -15,9 +15,11 @@ never a difference (AMA prints sentence case), nor is "&" against "and".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
+from reflib.checks.corrections import marked_line, word_changes
 from reflib.checks.source import parse_access_date
 from reflib.library.findings import Finding
 from reflib.library.latex import MONTHS
@@ -29,7 +31,6 @@ from reflib.library.textmatch import (
     same_title,
     spelling_similarity,
     squash,
-    title_difference,
     title_similarity,
 )
 
@@ -165,10 +166,21 @@ def _years(ref: Reference) -> set[int]:
     return years | ({online.year} if online else set())
 
 
-def compare_printed_list(text: str, file: str, refs: list[Reference], order: list[str]
-                         ) -> list[Finding]:
-    """Every disagreement between a printed list and the library, line by line."""
+# The library's references as the article prints them (the `article` style), one line
+# each; the caller passes it in, since citation styles are a later stage than checks.
+LineRenderer = Callable[[Sequence[Reference]], list[str]]
+
+
+def compare_printed_list(text: str, file: str, refs: list[Reference], order: list[str],
+                         render: LineRenderer | None = None) -> list[Finding]:
+    """Every disagreement between a printed list and the library, line by line. With
+    `render`, each finding also says what the line should read (`data["should_read"]`,
+    changed words marked) beside what it reads (`data["printed"]`)."""
     printed = parse_printed_list(text)
+    if not printed:
+        return [Finding(None, AGAINST, "error", f"the printed list {file} holds no reference; "
+                        "give the article's reference list, one reference a line", file,
+                        None)]
     candidates = sorted(
         ((score, i, j) for i, p in enumerate(printed) for j, r in enumerate(refs)
          if (score := _score(p, r)) is not None), reverse=True)
@@ -183,17 +195,42 @@ def compare_printed_list(text: str, file: str, refs: list[Reference], order: lis
     for i, line in enumerate(printed):
         if i not in matched:
             found.append(Finding(None, AGAINST, "error", f"printed reference {line.number} "
-                                 f"matches no source in the library: \"{line.text[:70]}\"; add "
-                                 "the source or correct the line", file, line.line,
-                                 {"number": line.number}))
+                                 "matches no source in the library; add the source, or "
+                                 "correct or remove the line", file, line.line,
+                                 {"number": line.number, "printed_line": _body(line)}))
             continue
         found.extend(_compare(line, refs[matched[i]], file, positions))
     for j, ref in enumerate(refs):
         if j not in taken and ref.key in positions:
             found.append(Finding(ref.key, AGAINST, "warning", f"{ref.key} (reference "
-                                 f"{positions[ref.key]}) is not in the printed list {file}",
-                                 ref.file, ref.line))
+                                 f"{positions[ref.key]}) is not in the printed list {file}; "
+                                 f"print it as reference {positions[ref.key]}", ref.file,
+                                 ref.line, {"number": positions[ref.key], "printed_line": ""}))
+    if render is not None:
+        _add_should_read(found, printed, matched, refs, render)
     return found
+
+
+def _body(line: PrintedReference) -> str:
+    """The printed line without its number."""
+    match = _NUMBER.match(line.text)
+    return line.text[match.end():] if match else line.text
+
+
+def _add_should_read(found: list[Finding], printed: list[PrintedReference],
+                     matched: dict[int, int], refs: list[Reference],
+                     render: LineRenderer) -> None:
+    """Give each finding about a source the library's line, changes marked (one
+    rendering call for all of them)."""
+    by_key = {refs[j].key: printed[i] for i, j in matched.items()}
+    keys = {f.key for f in found if f.key}
+    wanted = [r for r in refs if r.key in keys]
+    lines = dict(zip([r.key for r in wanted], render(wanted), strict=True)) if wanted else {}
+    for f in found:
+        if f.key in lines:
+            line = by_key.get(f.key)
+            f.data["should_read"] = (marked_line(_body(line), lines[f.key]) if line
+                                     else lines[f.key])
 
 
 def _compare(line: PrintedReference, ref: Reference, file: str, positions: dict[str, int]
@@ -202,13 +239,15 @@ def _compare(line: PrintedReference, ref: Reference, file: str, positions: dict[
 
     def add(severity: str, what: str, message: str, **data) -> None:
         found.append(Finding(ref.key, AGAINST, severity, f"printed reference {line.number}: "
-                             f"{message}", file, line.line, {"field": what, **data}))
+                             f"{message}", file, line.line,
+                             {"field": what, "number": line.number, **data,
+                              "printed_line": _body(line)}))
 
     _compare_names(line, ref, add)
     if line.title and ref.title and not same_title(line.title, ref.title):
-        add("warning", "title", f"the title differs in words from the source's "
-            f"({title_difference(ref.title, line.title)}; source → printed)",
-            printed=line.title, source=ref.title)
+        changes = word_changes(line.title, ref.title)
+        said = "; ".join(_change(old, new) for old, new in changes) or "punctuation differs"
+        add("warning", "title", f"the title {said}", printed=line.title, source=ref.title)
     if ref.entry_type == "article" and line.container:
         ours = [ref.text(n) for n in ("journal", "journaltitle", "shortjournal") if n in ref.fields]
         if ours and not journal_agrees(ours, [line.container]):
@@ -289,6 +328,15 @@ def _same_url(a: str, b: str) -> bool:
     def key(url: str) -> str:
         return re.sub(r"^https?://(www\.)?", "", url.strip()).rstrip("/").lower()
     return key(a) == key(b)
+
+
+def _change(printed: str, source: str) -> str:
+    """One difference of a title, said plainly."""
+    if not source:
+        return f"prints \"{printed}\", which the source's title does not have"
+    if not printed:
+        return f"lacks \"{source}\" (in the source's title)"
+    return f"reads \"{printed}\" where the source has \"{source}\""
 
 
 def _ordinal(n: int) -> str:

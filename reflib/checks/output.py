@@ -55,17 +55,36 @@ def summary(result) -> str:
 
 
 def _group_order(result) -> Callable[[tuple[str | None, list[Finding]]], tuple]:
+    """References in citation order (a to-do list follows the article), then sources not
+    cited, then what concerns the library as a whole."""
+    numbers = getattr(result, "numbers", {}) or {}
     position = {key: i for i, key in enumerate(result.keys)}
 
     def order(item):
-        key, found = item
-        return (min(f.rank() for f in found), key is None, position.get(key, len(position)),
+        key, _ = item
+        return (key is None, numbers.get(key, float("inf")), position.get(key, len(position)),
                 key or "")
     return order
 
 
+def _printed_lines(found: list[Finding]) -> list[str]:
+    """For findings about a printed list: each line as printed and as it should read."""
+    lines, seen = [], set()
+    for f in found:
+        printed, should = f.data.get("printed_line"), f.data.get("should_read")
+        if (printed is None and should is None) or (printed, should) in seen:
+            continue
+        seen.add((printed, should))
+        if printed:
+            lines.append(f"  {'':<8} {'printed:':<13} {printed}")
+        if should:
+            lines.append(f"  {'':<8} {'should read:':<13} {should}")
+    return lines
+
+
 def to_text(result, colour: bool = False) -> str:
-    """Grouped by reference, most severe first; what was not checked summed up below."""
+    """Grouped by reference in citation order, most severe first within each; a printed
+    list's line is shown as printed and as it should read; what was not checked below."""
     def paint(text: str, severity: str) -> str:
         if not colour:
             return text
@@ -93,6 +112,7 @@ def to_text(result, colour: bool = False) -> str:
             place = f"{f.file}:{f.line}" if f.file and f.line else (f.file or "")
             label = paint(f"{f.severity:<8}", f.severity)
             lines.append(f"  {label} {f.check:<13} {place}  {f.message}")
+        lines.extend(_printed_lines(found))
         lines.append("")
     by_reason: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for f in skipped:

@@ -67,6 +67,9 @@ class CheckOptions:
     today: date | None = None
     against: Path | None = None
     against_text: str | None = None  # the printed list when read already (stdin: `-`)
+    # The library's references in the article's style, for what a printed line should
+    # read (the CLI passes reflib.cite's; citation styles are a later stage than checks).
+    render_lines: Callable | None = None
     only: tuple[str, ...] = ()
     save: bool = True
     timeout: float = 10.0
@@ -189,7 +192,7 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
             text = options.against.read_text(encoding="utf-8-sig")
         name = ("<stdin>" if str(options.against) == "-"
                 else _display_path(layout, options.against))
-        printed = compare_printed_list(text, name, refs, order)
+        printed = compare_printed_list(text, name, refs, order, options.render_lines)
         found.extend(f for f in printed if not keys or f.key is None or f.key in selected_keys)
     run = CheckRun(sorted(found, key=lambda f: (f.rank(), f.key or "", f.check)),
                    offline=options.offline, checks_made=made, checks_skipped=skipped,

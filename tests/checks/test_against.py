@@ -39,7 +39,7 @@ def test_the_printed_list_has_exactly_its_three_real_discrepancies() -> None:
         (8, "benzon2023radiofrequency", "error", "names"),
     ]
     by_line = {f.line: f.message for f in found}
-    assert "low → lower" in by_line[2]
+    assert 'the title reads "lower" where the source has "low"' in by_line[2]
     assert '"et al." printed, but the source has a single author (Chou, Roger)' in by_line[7]
     assert "'Benson HT' misspells the source's first editor, Benzon, Honorio T." in by_line[8]
 
@@ -132,3 +132,28 @@ def test_et_al_and_initials() -> None:
     assert _extra(found) == [(5, "cohen2020lumbar", "warning", "names")]
     found = _compare(_edit("Mauck WD (expert opinion)", "Mauck WD, et al. (expert opinion)"))
     assert _extra(found) == [(10, "mauck2024expert", "warning", "names")]
+
+
+def _article_lines(refs):
+    from reflib.cite.bibliography import format_bibliography
+
+    return format_bibliography(refs, "article", "text")
+
+
+def test_each_finding_says_what_the_line_should_read() -> None:
+    refs, order = _library()
+    found = compare_printed_list(LIST_TEXT, "list.txt", refs, order, _article_lines)
+    by_line = {f.line: f.data for f in found}
+    assert by_line[8]["printed_line"].startswith("Benson HT, et al., eds. Radiofrequency")
+    assert by_line[8]["should_read"].startswith("[Benzon] HT, et al., eds. Radiofrequency")
+    assert by_line[7]["should_read"].startswith("Chou R. [-et al.-] Subacute and chronic")
+    assert "in chronic [low] back pain" in by_line[2]["should_read"]
+    for data in by_line.values():  # nothing else marked: the library agrees elsewhere
+        assert data["should_read"].count("[") == 1
+
+
+def test_an_empty_printed_list_is_an_error() -> None:
+    for text in ("", "\n  \n# a comment\n"):
+        found = _compare(text)
+        assert [(f.severity, f.key) for f in found] == [("error", None)]
+        assert "holds no reference" in found[0].message

@@ -26,19 +26,31 @@ def online(monkeypatch):
         yield handles, crossref
 
 
-def test_text_output_grouped_most_severe_first(run, online) -> None:
+def test_text_output_in_reference_order_most_severe_first(run, online, library) -> None:
+    from reflib.library.layout import Layout, read_order
+
     result = run("check", "--against", str(PRINTED_LIST), "--max-age", "1000")
     assert result.exit_code == 1
     out = result.stdout
     assert not ANSI.search(out)
     groups = [line.split()[0] for line in out.splitlines() if line and not line[0].isspace()]
-    assert groups[0] == "benzon2023radiofrequency"  # the only reference with an error
-    assert groups.index("janapala2021efficacy") < groups.index("mauck2024expert")
+    order = read_order(Layout(library))[0]
+    cited = [g for g in groups if g in order]
+    assert cited == sorted(cited, key=order.index)  # an editor's to-do list: 2, 7, 8
     assert out.rstrip().splitlines()[-1] == (
         "12 sources checked: 1 error, 2 warnings, 3 notices")
     benzon = out[out.index("benzon2023radiofrequency"):].splitlines()
     assert benzon[1].split()[:2] == ["error", "against"]
     assert benzon[2].split()[:2] == ["notice", "completeness"]
+    assert benzon[3].split()[:1] == ["printed:"] and "Benson HT" in benzon[3]
+    assert benzon[4].split()[:3] == ["should", "read:", "[Benzon]"]
+
+
+def test_an_empty_printed_list_fails(run, library: Path) -> None:
+    empty = library / "empty.txt"
+    empty.write_text("\n")
+    result = run("check", "--offline", "--only", "against", "--against", str(empty))
+    assert result.exit_code == 1 and "holds no reference" in result.stdout
 
 
 def test_colour_on_a_terminal_only_and_never_with_no_color(run, online, monkeypatch) -> None:
