@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from reflib.checks import agreement
+from reflib.checks import agreement, duplicates
 from reflib.checks import source as source_checks
 from reflib.checks.lookups import (
     FOUND,
@@ -168,8 +168,9 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
     local(source_checks.CURRENCY, lambda: [
         f for r in selected
         for f in source_checks.currency_findings(r, today, options.max_age_months)])
-    local(source_checks.DUPLICATES, lambda: [
-        f for f in source_checks.duplicate_findings(refs) if f.key in selected_keys])
+    local(duplicates.DUPLICATES, lambda: [
+        f for f in duplicates.duplicate_findings(refs, duplicates.distinct_pairs(
+            layout.refs_dir)) if selected_keys.intersection(f.data.get("group", [f.key]))])
     local(source_checks.ORDER, lambda: _order_findings(layout, refs, selected, order,
                                                        order_problems, bool(keys)))
     skipped: dict[str, str] = {}

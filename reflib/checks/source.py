@@ -13,18 +13,15 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections import defaultdict
 from datetime import date
 
 from reflib.errors import Problem
 from reflib.library.findings import Finding
-from reflib.library.model import Reference, doi_key, is_valid_doi, normalize_doi
-from reflib.library.textmatch import near_identical
+from reflib.library.model import Reference, is_valid_doi, normalize_doi
 
 DOI_SYNTAX = "doi-syntax"
 COMPLETENESS = "completeness"
 CURRENCY = "currency"
-DUPLICATES = "duplicates"
 ORDER = "order"
 
 WEB_TYPES = frozenset({"online", "www", "electronic", "webpage"})
@@ -165,34 +162,6 @@ def currency_findings(ref: Reference, today: date, max_age_months: int) -> list[
                                  f"months ago (more than {max_age_months}); check {where} "
                                  "again and update urldate", ref.file, line,
                                  {"urldate": accessed, "age_months": age}))
-    return found
-
-
-def duplicate_findings(refs: list[Reference]) -> list[Finding]:
-    """The same DOI twice is an error; nearly the same title twice is a notice (the same
-    guideline in two journals can be intended)."""
-    found = []
-    by_doi: dict[str, list[Reference]] = defaultdict(list)
-    for ref in refs:
-        if ref.doi and is_valid_doi(ref.doi):
-            by_doi[doi_key(ref.doi)].append(ref)
-    same_doi = set()
-    for same in by_doi.values():
-        for ref in same[1:]:
-            same_doi.add(frozenset((same[0].key, ref.key)))
-            found.append(Finding(ref.key, DUPLICATES, "error", f"doi {ref.doi} is also the doi "
-                                 f"of {same[0].key} ({same[0].file}); keep one source per work",
-                                 ref.file, ref.line_of("doi"), {"other": same[0].key}))
-    titled = [r for r in refs if r.title]
-    for i, ref in enumerate(titled):
-        for earlier in titled[:i]:
-            if frozenset((earlier.key, ref.key)) in same_doi:
-                continue
-            if near_identical(earlier.title, ref.title):
-                found.append(Finding(ref.key, DUPLICATES, "notice", f"title nearly identical "
-                                     f"to {earlier.key}'s; the same work twice? (fine if it was "
-                                     "published twice on purpose)", ref.file,
-                                     ref.line_of("title"), {"other": earlier.key}))
     return found
 
 

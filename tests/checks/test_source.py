@@ -7,11 +7,11 @@ from datetime import date
 import pytest
 from checks_support import library_ref, ref_from, with_fields
 
+from reflib.checks.duplicates import duplicate_findings
 from reflib.checks.source import (
     completeness_findings,
     currency_findings,
     doi_findings,
-    duplicate_findings,
     months_between,
     order_findings,
 )

@@ -1,0 +1,283 @@
+"""The duplicates check: the same work twice in the library, found in linear time.
+
+Comparing every pair costs n²/2 comparisons (6.6 million for TUGboat's 3,644 sources).
+Instead each source gets a few blocking keys, and only sources that share one are
+compared:
+
+    doi       the DOI in normal form (the same DOI twice is an error)
+    pmid      the PubMed ID
+    title     the first four significant title words; the three rarest (in this
+              library), and every two of them (a misspelt word leaves a pair in common;
+              a pair of common words that would block hundreds is left out)
+    locator   first author + year + volume + first page (the same article, retitled)
+
+Candidates are then compared precisely: the titles must say the same thing
+(`textmatch.near_identical`, or a rapidfuzz token-sort ratio of at least 92), and
+nothing may contradict it: years more than one apart, different first authors, or,
+in the same journal, another volume, issue or first page (a recurring column such as
+"Editorial comments" is a new work in every issue). Candidates joined by accepted
+pairs form groups, and each group is one finding, with the evidence.
+
+Sources the user has marked as distinct works are not reported again: each line of
+refs/distinct.txt names keys (separated by spaces or commas) that are different works.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from reflib.library.findings import Finding
+from reflib.library.model import Reference, doi_key, is_valid_doi
+from reflib.library.textmatch import STOPWORDS, fold, near_identical, spelling_similarity
+
+DUPLICATES = "duplicates"
+DISTINCT_FILE = "distinct.txt"
+TITLE_RATIO = 92.0  # rapidfuzz token_sort_ratio, 0..100
+_BLOCK_LIMIT = 200  # a title block larger than this is split by year
+_FIRST_PAGE = re.compile(r"\w+")
+_NUMBER = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class _Facts:
+    """What the comparison needs of one source, computed once."""
+
+    position: int
+    key: str
+    doi: str
+    pmid: str
+    title: str  # folded
+    words: tuple[str, ...]  # significant title words
+    author: str  # folded family name of the first author (or editor)
+    year: int | None
+    container: str  # folded journal or book title
+    volume: str
+    number: str
+    page: str  # first page
+    numbers: tuple[str, ...]  # the numbers in the title
+
+
+def _facts(position: int, ref: Reference) -> _Facts:
+    people = ref.authors or ref.editors
+    first = people[0] if people else None
+    family = fold(first.family or first.literal) if first else ""
+    title = fold(ref.title)
+    match = _FIRST_PAGE.search(ref.text("pages"))
+    return _Facts(position, ref.key, doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi)
+                  else "", ref.text("pmid").strip(), title,
+                  tuple(w for w in title.split() if w not in STOPWORDS), family, ref.year,
+                  fold(ref.container), fold(ref.text("volume")), fold(ref.text("number")),
+                  match.group(0).lower() if match else "", tuple(_NUMBER.findall(title)))
+
+
+def _title_keys(words: tuple[str, ...], frequency: dict[str, int]) -> set[str]:
+    """The first four significant words (a title without its subtitle shares them), and
+    every two of the title's three rarest words (one misspelt word still leaves a pair
+    in common; a templated title's rarest word is its own)."""
+    keys = {"h:" + " ".join(words[:4])} if len(words) >= 4 else set()
+    rarest = sorted(sorted(set(words), key=lambda w: (frequency[w], w))[:3])
+    keys.add("w:" + " ".join(rarest))
+    if len(rarest) == 3:
+        keys.update(f"p:{x} {y}" for i, x in enumerate(rarest) for y in rarest[i + 1:])
+    return keys
+
+
+def read_distinct(text: str) -> set[frozenset[str]]:
+    """Pairs of keys marked as distinct works: every two keys of one line.
+
+    >>> sorted(map(sorted, read_distinct("a b, c  # same title, three works")))
+    [['a', 'b'], ['a', 'c'], ['b', 'c']]
+    """
+    pairs: set[frozenset[str]] = set()
+    for line in text.splitlines():
+        keys = [k for k in re.split(r"[\s,]+", line.split("#", 1)[0]) if k]
+        pairs.update(frozenset((a, b)) for i, a in enumerate(keys) for b in keys[i + 1:])
+    return pairs
+
+
+def distinct_pairs(refs_dir: Path) -> set[frozenset[str]]:
+    path = refs_dir / DISTINCT_FILE
+    return read_distinct(path.read_text(encoding="utf-8")) if path.is_file() else set()
+
+
+def _candidates(facts: list[_Facts]) -> Iterable[tuple[_Facts, _Facts, str]]:
+    """Pairs that share a blocking key, each once, with the key's kind."""
+    blocks: dict[tuple[str, str], list[_Facts]] = defaultdict(list)
+    frequency: dict[str, int] = defaultdict(int)
+    for f in facts:
+        for word in set(f.words):
+            frequency[word] += 1
+    for f in facts:
+        if f.doi:
+            blocks[("doi", f.doi)].append(f)
+        if f.pmid:
+            blocks[("pmid", f.pmid)].append(f)
+        for key in _title_keys(f.words, frequency):
+            blocks[("title", key)].append(f)
+        if f.author and f.year and f.volume and f.page:
+            blocks[("locator", f"{f.author}|{f.year}|{f.volume}|{f.page}")].append(f)
+    seen: set[tuple[int, int]] = set()
+    for (kind, key), members in blocks.items():
+        if key.startswith("p:") and len(members) > _BLOCK_LIMIT:
+            continue  # two common words: these sources meet through their other keys
+        for group in _split(members) if kind == "title" else (members,):
+            for i, a in enumerate(group):
+                for b in group[i + 1:]:
+                    pair = (a.position, b.position) if a.position < b.position else (
+                        b.position, a.position)
+                    if pair not in seen:
+                        seen.add(pair)
+                        yield (a, b, kind) if a.position < b.position else (b, a, kind)
+
+
+def _split(members: list[_Facts]) -> list[list[_Facts]]:
+    """A very common title ("Editorial comments") compared only within a year or the
+    next: years further apart contradict a duplicate anyway."""
+    if len(members) <= _BLOCK_LIMIT:
+        return [members]
+    by_year: dict[int | None, list[_Facts]] = defaultdict(list)
+    for f in members:
+        by_year[f.year].append(f)
+    undated = by_year.pop(None, [])
+    groups = [by_year[y] + by_year.get(y + 1, []) + undated for y in sorted(by_year)]
+    return groups or [undated]
+
+
+def _same_title(a: _Facts, b: _Facts) -> float:
+    """The titles' similarity 0..100 when they say the same thing, else 0."""
+    from rapidfuzz import fuzz
+
+    if not a.title or not b.title:
+        return 0.0
+    if a.title == b.title:
+        return 100.0
+    if a.numbers != b.numbers:
+        return 0.0  # "TUG 2002 announcement" is not "TUG 2003 announcement"
+    ratio = fuzz.token_sort_ratio(a.title, b.title)
+    if ratio >= TITLE_RATIO:
+        return ratio
+    # near_identical also accepts a missing subtitle; it is slow, so only for titles
+    # whose words mostly overlap
+    if fuzz.token_set_ratio(a.title, b.title) >= 80 and near_identical(a.title, b.title):
+        return TITLE_RATIO
+    return 0.0
+
+
+def _alike(a: _Facts, b: _Facts) -> bool:
+    """Same author, year, volume and first page, but not the same title: one work only
+    when the titles still share most words (short items often share a page)."""
+    from rapidfuzz import fuzz
+
+    return (bool(a.title and b.title) and a.numbers == b.numbers
+            and fuzz.token_sort_ratio(a.title, b.title) >= 80)
+
+
+def _contradiction(a: _Facts, b: _Facts) -> str:
+    """Why two sources with the same title are different works, or ''."""
+    if a.year and b.year and abs(a.year - b.year) > 1:
+        return "years"
+    if (a.author and b.author and a.author != b.author
+            and spelling_similarity(a.author, b.author) < 0.8):
+        return "authors"
+    if a.container and b.container and a.container == b.container:
+        for name in ("volume", "number", "page"):
+            x, y = getattr(a, name), getattr(b, name)
+            if x and y and x != y:
+                return name
+    if a.doi and b.doi and a.doi != b.doi and a.container == b.container and a.container:
+        return "doi"
+    return ""
+
+
+def _evidence(a: _Facts, b: _Facts, kind: str, similarity: float) -> list[str]:
+    said = []
+    if kind == "doi":
+        return [f"same DOI {a.doi}"]
+    if kind == "pmid":
+        said.append(f"same PMID {a.pmid}")
+    if similarity:
+        said.append("same title" if similarity >= 100 else
+                    f"title similarity {similarity / 100:.2f}")
+    if a.author and a.author == b.author:
+        said.append("same first author" + (" and year" if a.year and a.year == b.year else ""))
+    elif a.year and a.year == b.year:
+        said.append("same year")
+    if kind == "locator":
+        said.append("same volume and first page")
+    return said
+
+
+def _accept(a: _Facts, b: _Facts, kind: str) -> list[str] | None:
+    """The evidence that `a` and `b` are one work, or None."""
+    if kind == "doi":
+        return _evidence(a, b, kind, 0)
+    if _contradiction(a, b):  # cheap: first
+        return None
+    similarity = _same_title(a, b)
+    if kind == "title" and not similarity:
+        return None
+    if kind == "locator" and not similarity and not _alike(a, b):
+        return None
+    return _evidence(a, b, kind, similarity)
+
+
+def duplicate_findings(refs: list[Reference],
+                       distinct: set[frozenset[str]] | None = None) -> list[Finding]:
+    """One finding per group of sources that look like one work: an error when they
+    share a DOI, a notice otherwise (the same guideline in two journals can be intended).
+    The finding belongs to the group's second source, and names the first."""
+    facts = [_facts(i, ref) for i, ref in enumerate(refs)]
+    distinct = distinct or set()
+    parent = list(range(len(refs)))
+    evidence: dict[int, list[str]] = defaultdict(list)
+    same_doi: set[int] = set()
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for a, b, kind in _candidates(facts):
+        if frozenset((a.key, b.key)) in distinct:
+            continue
+        said = _accept(a, b, kind)
+        if said is None:
+            continue
+        if kind == "doi":
+            same_doi.update((a.position, b.position))
+        ra, rb = root(a.position), root(b.position)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+        for item in said:
+            if item not in evidence[b.position]:
+                evidence[b.position].append(item)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for i in range(len(refs)):
+        groups[root(i)].append(i)
+    found = []
+    for members in groups.values():
+        if len(members) > 1:
+            found.append(_group_finding([refs[i] for i in members],
+                                        [e for i in members for e in evidence[i]],
+                                        all(i in same_doi for i in members)))
+    position = {ref.key: i for i, ref in enumerate(refs)}
+    return sorted(found, key=lambda f: position.get(f.key, len(refs)))
+
+
+def _group_finding(members: list[Reference], evidence: list[str], by_doi: bool) -> Finding:
+    first, second = members[0], members[1]
+    others = ", ".join(f"{r.key} ({r.file})" for r in [first, *members[2:]])
+    said = "; ".join(dict.fromkeys(evidence))
+    data = {"other": first.key, "group": [r.key for r in members], "evidence": said}
+    if by_doi:
+        return Finding(second.key, DUPLICATES, "error", f"doi {second.doi} is also the doi "
+                       f"of {others}; keep one source per work", second.file,
+                       second.line_of("doi"), data)
+    return Finding(second.key, DUPLICATES, "notice", f"the same work as {others}? {said}. "
+                   "Keep one source, or list the keys on one line of refs/distinct.txt if "
+                   "they are different works", second.file, second.line_of("title"), data)
