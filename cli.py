@@ -205,26 +205,6 @@ def import_(file, dry_run: bool) -> None:
         sys.exit(1)
 
 
-@cli.command()
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"), default="-")
-def add(file) -> None:
-    """Add one source from a BibTeX snippet in FILE (default: stdin).
-
-    The entry is validated like `refs build` validates; on any problem nothing is written.
-
-    \b
-    Examples:
-      refs add snippet.bib
-      pbpaste | refs add
-    """
-    from reflib.formats.importer import add_source
-
-    name = _input_name(file)
-    path = add_source(_layout(), file.read(), name)
-    click.echo(path)
-    click.echo("added; run `refs build` to update library.bib and the index", err=True)
-
-
 # -- changing sources ------------------------------------------------------------------
 
 
@@ -868,6 +848,99 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
                    "`refs enrich` online to fetch and keep them", err=True)
     click.echo(report.summary(), err=True)
     if any(o.wrote_source for o in report.outcomes):
+        click.echo("run `refs build` to update library.bib and the index", err=True)
+    sys.exit(report.exit_code)
+
+
+ADD_EXIT_CODES = """\b
+Exit codes:
+  0  every source was added
+  1  an entry or identifier was refused (invalid, already in the library, in no registry)
+  2  usage error
+  3  only because a registry could not be reached: try again"""
+
+
+@cli.command(epilog=ADD_EXIT_CODES)
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"), required=False)
+@click.option("--doi", "dois", multiple=True, metavar="DOI", help="Add the work of this DOI.")
+@click.option("--pmid", "pmids", multiple=True, metavar="PMID", help="Add this PubMed record.")
+@click.option("--pmcid", "pmcids", multiple=True, metavar="PMCID",
+              help="Add the article of this PMC id (PMC and digits).")
+@click.option("--isbn", "isbns", multiple=True, metavar="ISBN",
+              help="Add the book of this ISBN (Open Library).")
+@click.option("--from", "id_file", type=click.File("r", encoding="utf-8-sig"), metavar="FILE",
+              help="Identifiers, one a line (DOI, PMID, PMCID or ISBN; - for stdin).")
+@click.option("--cite", is_flag=True, help="Append the new keys to refs/order.txt.")
+@click.option("--dry-run", is_flag=True, help="Fetch and show the keys; write nothing.")
+@click.option("--books-url", envvar="REFS_BOOKS_URL", metavar="URL",
+              help="Open Library. Env: REFS_BOOKS_URL. Default: https://openlibrary.org")
+@crossref_options
+@pubmed_options
+def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, books_url,
+        crossref_url, mailto, timeout, registries, pubmed_url, idconv_url) -> None:
+    """Add sources: from a BibTeX snippet in FILE (default: stdin), or by identifier.
+
+    A snippet's one entry is validated like `refs build` validates; on any problem
+    nothing is written. With --doi, --pmid, --pmcid, --isbn (repeatable) or --from FILE,
+    each identifier is looked up (Crossref and PubMed, or Open Library for ISBNs), made
+    into a complete entry of the right type with a key by the library's rule, written
+    atomically as refs/KEY.bib, and its registry records are kept beside it. Sources
+    are added (and cited) in this order: DOIs, PMIDs, PMCIDs, ISBNs, then --from's lines.
+
+    \b
+    Examples:
+      refs add snippet.bib
+      pbpaste | refs add
+      refs add --pmid 34526815 --doi 10.1136/rapm-2021-103031 --cite
+      refs add --from identifiers.txt
+    """
+    identifiers = [*dois, *pmids, *(p if p.upper().startswith("PMC") else f"PMC{p}"
+                                    for p in pmcids), *(f"ISBN {i}" for i in isbns)]
+    if id_file is not None:
+        from reflib.enrich.adder import read_identifier_file
+
+        identifiers += read_identifier_file(id_file.read())
+    if not identifiers and id_file is None:
+        if cite or dry_run:
+            raise click.UsageError("--cite and --dry-run go with --doi/--pmid/--pmcid/--isbn "
+                                   "or --from")
+        from reflib.formats.importer import add_source
+
+        file = file or click.open_file("-", "r", encoding="utf-8-sig")
+        path = add_source(_layout(), file.read(), _input_name(file))
+        click.echo(path)
+        click.echo("added; run `refs build` to update library.bib and the index", err=True)
+        return
+    if file is not None:
+        raise click.UsageError("give a snippet FILE or identifiers, not both")
+    from reflib.enrich.adder import add_identifiers
+
+    def books():
+        from reflib.registries.books import BooksClient
+
+        return BooksClient(books_url, mailto, timeout=timeout)
+
+    report = add_identifiers(_layout(), identifiers, registries=_registries(registries),
+                             crossref=_crossref_client(crossref_url, mailto, timeout),
+                             pubmed=_pubmed_client(pubmed_url, idconv_url, mailto, timeout),
+                             books=books, cite=cite, dry_run=dry_run)
+    for added in report.added:
+        click.echo(added.file)
+        for notice in added.notices:
+            click.echo(f"{added.file}: note: {notice}", err=True)
+    for message in report.refused:
+        click.echo(f"error: {message}", err=True)
+    for registry, why in report.unavailable.items():
+        click.echo(f"error: {registry} could not be asked: {why}", err=True)
+    asked = ", ".join(f"{n} to {r}" for r, n in report.requests.items())
+    verb = "would add" if dry_run else "added"
+    summary = f"{verb} {_count(len(report.added), 'source')}; refused {len(report.refused)}"
+    if asked:
+        summary += f" (requests: {asked})"
+    if cite and report.added and not dry_run:
+        summary += "; appended to refs/order.txt"
+    click.echo(summary, err=True)
+    if report.added and not dry_run:
         click.echo("run `refs build` to update library.bib and the index", err=True)
     sys.exit(report.exit_code)
 
