@@ -112,7 +112,7 @@ def rename_source(layout: Layout, old: str, new: str) -> RenameReport:
     """Rename a source's citekey everywhere; nothing changes if any step fails."""
     old = resolve_key(layout, old)
     if not is_safe_key(new):
-        raise ReflibError(f"'{new}' is not a safe citekey (letters, digits and _ . : + -, not "
+        raise ReflibError(f"'{new}' is not a safe citekey (letters, digits and _ . + -, not "
                           "starting with a dot); choose another")
     if new == old:
         raise ReflibError(f"'{old}' is already the key; nothing to do")

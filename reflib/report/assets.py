@@ -102,6 +102,7 @@ button.pick:hover, button.pick:focus-visible { text-decoration: underline; }
            position: sticky; top: 0; z-index: 1; }
 .js .filters { display: flex; }
 .filters label { display: flex; flex-direction: column; font-size: 0.8rem; color: var(--muted); }
+.filters label { max-width: 100%; min-width: 0; }
 .filters select, .filters button { font: inherit; font-size: 1rem; color: var(--ink);
   background: var(--paper); border: 1px solid var(--line); border-radius: 6px;
   padding: 0.35rem 0.5rem; min-height: 2.5rem; max-width: 100%; }
@@ -135,6 +136,19 @@ li.ref.has-error { box-shadow: inset 0 0 0 1px var(--error); }
 .sev-error { color: var(--error); } .sev-warning { color: var(--warning); }
 .sev-notice { color: var(--notice); } .sev-skipped { color: var(--skipped); }
 .empty { color: var(--muted); font-style: italic; }
+.todo-panel { border-left: 6px solid var(--error); }
+.todo-panel h2 { margin: 0; }
+.todo { list-style: none; margin: 0.4rem 0 0; padding: 0; font-size: 0.92rem; }
+.todo-item { display: flex; gap: 0.6rem; align-items: baseline; padding: 0.2rem 0;
+             border-top: 1px solid var(--line); line-height: 1.35; }
+.todo-item:first-child { border-top: 0; }
+.todo-item > div { min-width: 0; overflow-wrap: anywhere; }
+.fix-num { font-weight: 700; min-width: 1.6rem; text-align: right; flex: none; }
+.todo-item .fix { display: block; color: var(--muted); }
+.todo-item q { quotes: none; color: var(--ink); }
+ins { text-decoration: none; background: var(--ok-bg); color: var(--ok); font-weight: 600; }
+del { background: var(--error-bg); color: var(--error); }
+.unmade { list-style: none; margin-left: -1.25rem; color: var(--muted); }
 footer { color: var(--muted); font-size: 0.8rem; margin: 2rem 0 1rem; }
 @media (max-width: 30rem) {
   main { padding: 0.5rem; }
@@ -168,6 +182,38 @@ JS = """
   var count = document.getElementById("filter-count");
   var none = document.getElementById("filter-none");
   var rows = Array.prototype.slice.call(document.querySelectorAll("li.ref"));
+  // The filters live in the URL's hash (#evidence=guideline&problem=error), so a filtered
+  // view can be bookmarked or sent, and Back undoes a filter.
+  function fromHash() {
+    var state = {evidence: "", problem: ""};
+    location.hash.replace(/^#/, "").split("&").forEach(function (pair) {
+      var parts = pair.split("=");
+      if (parts.length === 2 && state.hasOwnProperty(parts[0])) {
+        state[parts[0]] = decodeURIComponent(parts[1]);
+      }
+    });
+    return state;
+  }
+  function choose(select, value) {
+    var known = Array.prototype.some.call(select.options, function (option) {
+      return option.value === value;
+    });
+    select.value = known ? value : "";
+  }
+  function toHash() {
+    var parts = [];
+    if (evidence.value) { parts.push("evidence=" + encodeURIComponent(evidence.value)); }
+    if (problem.value) { parts.push("problem=" + encodeURIComponent(problem.value)); }
+    if (!parts.length && location.hash.indexOf("=") < 0) { return; }  // e.g. #ref-8
+    var hash = parts.length ? "#" + parts.join("&") : "";
+    if (hash !== location.hash) {
+      try {
+        history.replaceState(null, "", hash || location.pathname + location.search);
+      } catch (error) {
+        location.hash = hash;
+      }
+    }
+  }
   function has(list, token) {
     return (" " + (list || "") + " ").indexOf(" " + token + " ") >= 0;
   }
@@ -183,6 +229,7 @@ JS = """
       ? "Showing all " + rows.length + " references"
       : "Showing " + shown + " of " + rows.length + " references";
     none.hidden = shown !== 0;
+    toHash();
   }
   evidence.addEventListener("change", apply);
   problem.addEventListener("change", apply);
@@ -199,6 +246,13 @@ JS = """
       document.getElementById("references").scrollIntoView();
     });
   });
-  apply();
+  function load() {
+    var state = fromHash();
+    choose(evidence, state.evidence);
+    choose(problem, state.problem);
+    apply();
+  }
+  window.addEventListener("hashchange", load);
+  load();
 }());
 """

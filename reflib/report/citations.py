@@ -119,3 +119,31 @@ def format_citations(refs: list[Reference]) -> dict[str, str]:
         return {ref.key: citation_fallback(ref) for ref in refs}
     return {ref.key: safe_citation(html_text, text)
             for ref, html_text, text in zip(refs, marked, plain, strict=True)}
+
+
+_CODE = re.compile(r"`([^`\n]+)`")
+_STRONG = re.compile(r"\*\*([^*\n]+)\*\*")
+_EMPHASIS = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
+
+
+def inline_markup(text: str) -> str:
+    """Plain text with markdown-like marks as safe HTML: `code`, **strong**, *emphasis*.
+
+    >>> inline_markup("run `refs build` <now>")
+    'run <code>refs build</code> &lt;now&gt;'
+    """
+    html_text = escape(text)
+    html_text = _CODE.sub(r"<code>\1</code>", html_text)
+    html_text = _STRONG.sub(r"<strong>\1</strong>", html_text)
+    return _EMPHASIS.sub(r"<em>\1</em>", html_text)
+
+
+_REMOVED = re.compile(r"\[-(.+?)-\]")
+_CHANGED = re.compile(r"\[([^\[\]]+?)\]")
+
+
+def marked_changes(text: str) -> str:
+    """A line with changes marked `[new]` and `[-removed-]` as safe HTML <ins>/<del>."""
+    html_text = escape(text)
+    html_text = _REMOVED.sub(r"<del>\1</del>", html_text)
+    return _CHANGED.sub(r"<ins>\1</ins>", html_text)

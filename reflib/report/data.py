@@ -205,6 +205,37 @@ def check_results(layout: Layout, now: datetime,
     return result.run, "now", "Run `refs check` for the checks that need the network."
 
 
+DEFAULT_TITLE = "Evidence report"
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$")
+
+
+def library_title(layout: Layout) -> str:
+    """The library's name: `title` in refs.toml, else the README's first heading, else
+    "Evidence report"."""
+    import tomllib
+
+    config = layout.root / "refs.toml"
+    try:
+        title = tomllib.loads(config.read_text(encoding="utf-8")).get("title")
+        if isinstance(title, str) and title.strip():
+            return title.strip()
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        pass  # no refs.toml, or not one we can read: the README may name the library
+    for name in ("README.md", "README.markdown", "README"):
+        try:
+            text = (layout.root / name).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        fenced = False
+        for line in text.splitlines():
+            if line.startswith(("```", "~~~")):
+                fenced = not fenced
+            heading = None if fenced else _HEADING.match(line)
+            if heading:
+                return heading[1].replace("`", "").strip() or DEFAULT_TITLE
+    return DEFAULT_TITLE
+
+
 def load_report(layout: Layout, now: datetime | None = None, title: str | None = None,
                 run_checks: bool = True, notify=None) -> ReportData:
     """Read everything the report needs from the library at `layout`, as of `now`."""
@@ -212,5 +243,5 @@ def load_report(layout: Layout, now: datetime | None = None, title: str | None =
     refs, order = load_references(layout, notify)
     run, origin, note = check_results(layout, now, run_checks)
     return assemble(refs, order, format_citations(refs), run, origin, now.date(),
-                    title or f"Evidence report: {layout.root.name}",
+                    title or library_title(layout),
                     generated=now.isoformat(timespec="seconds"), note=note)

@@ -44,7 +44,10 @@ class ReportEntry:
         tokens |= {b.badge for b in self.badges if b.state in SEVERITIES}
         if any(b.state in (SKIPPED, "not-run") for b in self.badges):
             tokens.add("unchecked")
-        tokens.add("problem" if tokens & set(SEVERITIES) else "clean")
+        if tokens & set(SEVERITIES):
+            tokens.add("problem")
+        elif "unchecked" not in tokens:  # "no problems found" only where every check was made
+            tokens.add("clean")
         return tuple(sorted(tokens))
 
 

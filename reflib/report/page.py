@@ -17,8 +17,9 @@ from reflib.library.findings import SEVERITIES, SKIPPED, Finding
 from reflib.registries.doipath import READABLE, encode_doi
 from reflib.report.assets import CSS, EVIDENCE_COLOURS, JS, evidence_label, evidence_order
 from reflib.report.chart import chart_svg, currency_sentence
-from reflib.report.citations import escape
+from reflib.report.citations import escape, inline_markup
 from reflib.report.model import ReportData, ReportEntry
+from reflib.report.todo import todo_section
 
 CHECK_LABELS = {
     "syntax": "BibTeX syntax",
@@ -47,7 +48,7 @@ PROBLEM_FILTERS = (
     ("metadata", "Metadata differs"),
     ("currency", "Access date"),
     ("unchecked", "Checks not made"),
-    ("clean", "No problems found"),
+    ("clean", "No problems found (every check made)"),
 )
 
 
@@ -114,7 +115,7 @@ def _checks_panel(data: ReportData) -> str:
     if checks.origin == "none":
         note = checks.note or "checks not run: run `refs check` to see badges"
         return (f'<section class="panel checks" aria-label="Checks">'
-                f"<p><strong>Checks not run.</strong> {escape(note.split(': ', 1)[-1])}</p>"
+                f"<p><strong>Checks not run.</strong> {inline_markup(note.split(': ', 1)[-1])}</p>"
                 "</section>")
     if checks.origin == "saved":
         source = "Checks last run by <code>refs check</code>" + (
@@ -127,21 +128,22 @@ def _checks_panel(data: ReportData) -> str:
         lines.append(f"<p>Made: {made}.</p>")
     if checks.skipped:
         items = "".join(
-            f"<li>{escape(_capital(CHECK_LABELS.get(c, c)))}: {escape(why)}"
+            f"<li>{escape(_capital(CHECK_LABELS.get(c, c)))}: {inline_markup(why)}"
             + (f" ({n} source{'s' if n != 1 else ''})" if n else "") + "</li>"
             for c, why, n in checks.skipped)
         lines.append(f"<p>Not made:</p><ul>{items}</ul>")
     if checks.note:
-        lines.append(f"<p>{escape(checks.note)}</p>")
+        lines.append(f"<p>{inline_markup(checks.note)}</p>")
     return '<section class="panel checks" aria-label="Checks">' + "".join(lines) + "</section>"
 
 
 def _pick(label: str, count: int, evidence: str = "", problem: str = "",
-          swatch: str = "") -> str:
+          swatch: str = "", unit: str = "") -> str:
     mark = f'<span class="swatch {swatch}" aria-hidden="true"></span>' if swatch else ""
+    shown = f"{count} {unit}{'s' if count != 1 else ''}" if unit else str(count)
     return (f'<li><button type="button" class="pick" data-evidence="{escape(evidence)}" '
             f'data-problem="{escape(problem)}">{mark}<span>{escape(label)}</span>'
-            f'<span class="n">{count}</span></button></li>')
+            f'<span class="n">{shown}</span></button></li>')
 
 
 def _summary(data: ReportData) -> str:
@@ -151,19 +153,25 @@ def _summary(data: ReportData) -> str:
               swatch=_evidence_class(name))
         for name in evidence_order(data.entries))
     unchecked = sum("unchecked" in e.problems for e in data.entries)
+    with_severity = Counter(t for e in data.entries for t in e.problems if t in SEVERITIES)
     severities = "".join(
-        _pick(f"{SEVERITY_WORDS[s]}s", data.severity_counts.get(s, 0), problem=s)
+        _pick(f"{SEVERITY_WORDS[s]}s: {_findings(data.severity_counts.get(s, 0))} in",
+              with_severity[s], problem=s, unit="reference")
         for s in SEVERITIES)
-    severities += _pick("References not fully checked", unchecked, problem="unchecked")
+    severities += _pick("Not fully checked", unchecked, problem="unchecked", unit="reference")
     if data.checks.origin == "none":
         severities = '<li class="empty">No checks have run.</li>'
     return (
         '<section class="summary" aria-label="Summary">'
         f'<div class="panel"><h2>{len(data.entries)} references by evidence type</h2>'
         f'<ul class="counts">{evidence}</ul></div>'
-        '<div class="panel"><h2>Check findings by severity</h2>'
+        '<div class="panel"><h2>Findings by severity, and the references they concern</h2>'
         f'<ul class="counts">{severities}</ul></div>'
         "</section>")
+
+
+def _findings(n: int) -> str:
+    return f"{n} finding{'s' if n != 1 else ''}"
 
 
 def _chart_panel(data: ReportData) -> str:
@@ -182,7 +190,7 @@ def _note(finding: Finding, with_key: bool = True) -> str:
     where = f" ({escape(finding.file)}:{finding.line})" if finding.file and finding.line else ""
     key = f"<code>{escape(finding.key)}</code> " if finding.key and with_key else ""
     return (f'<li><span class="sev sev-{escape(finding.severity)}">{escape(word)}</span> '
-            f"{key}{escape(check)}: {escape(finding.message)}{where}</li>")
+            f"{key}{escape(check)}: {inline_markup(finding.message)}{where}</li>")
 
 
 def _library_panel(data: ReportData) -> str:
@@ -201,7 +209,8 @@ def _filters(data: ReportData) -> str:
         "</option>"
         for ev in evidence_order(data.entries))
     tokens = Counter(t for e in data.entries for t in e.problems)
-    problems = "".join(f'<option value="{token}">{escape(label)} ({tokens[token]})</option>'
+    problems = "".join(f'<option value="{token}">{escape(label)} ({tokens[token]} '
+                       f"reference{'s' if tokens[token] != 1 else ''})</option>"
                        for token, label in PROBLEM_FILTERS)
     return (
         '<div class="panel filters" role="search" aria-label="Filter references">'
@@ -243,8 +252,13 @@ def _entry(entry: ReportEntry, position: int) -> str:
         f'<li class="badge s-{escape(b.state)}" data-badge="{escape(b.badge)}"'
         + (f' title="{escape(b.why)}"' if b.why else "")
         + f'><span aria-hidden="true">{_SYMBOLS.get(b.state, "")}</span> {escape(b.text)}</li>'
-        for b in entry.badges)
+        for b in entry.badges if b.state not in (SKIPPED, "not-run"))  # checks made only
     notes = "".join(_note(f, with_key=False) for f in entry.findings)
+    unmade = [b for b in entry.badges if b.state in (SKIPPED, "not-run")]
+    if unmade:
+        names = ", ".join(escape(b.text.split(":")[0]) for b in unmade)
+        notes += (f'<li class="unmade" title="{escape(unmade[0].why)}">Not checked: {names}'
+                  "</li>")
     classes = f"ref {_evidence_class(entry.evidence)}"
     if any(f.severity == "error" for f in entry.findings):
         classes += " has-error"
@@ -288,6 +302,7 @@ def render(data: ReportData) -> str:
         f"<title>{escape(data.title)}</title><style>{css}</style></head>\n"
         f'<body><main><header><h1>{escape(data.title)}</h1><p class="sub">{escape(sub)}</p>'
         "</header>\n"
+        f"{todo_section(data)}\n"
         f"{_checks_panel(data)}\n{_summary(data)}\n{_chart_panel(data)}\n"
         f"{_library_panel(data)}\n"
         f'<h2 id="references">References in citation order</h2>\n{_filters(data)}\n'

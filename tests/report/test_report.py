@@ -313,3 +313,36 @@ def test_sources_without_an_evidence_type_have_their_own_filter_value():
     assert '<option value="none">Unclassified (1)</option>' in page
     assert 'data-key="n" data-evidence="none"' in page
     assert 'data-evidence="none" data-problem=""><span class="swatch ev-none"' in page
+
+
+def test_the_title_is_the_librarys_name(tmp_path: Path, run, library: Path):
+    from reflib.library.layout import Layout
+    from reflib.report.data import library_title
+
+    root = Layout(tmp_path)
+    assert library_title(root) == "Evidence report"
+    (tmp_path / "README.md").write_text("```\n# not a heading\n```\n# Back pain `evidence`\n")
+    assert library_title(root) == "Back pain evidence"
+    (tmp_path / "refs.toml").write_text('title = "Neurotomy sources"\n')
+    assert library_title(root) == "Neurotomy sources"
+    (tmp_path / "refs.toml").write_text("title = [broken\n")
+    assert library_title(root) == "Back pain evidence"
+    assert run("build").exit_code == 0
+    (library / "refs.toml").write_text('title = "From refs.toml"\n')
+    page = run("report", "-o", "-", "--no-checks").stdout
+    assert "<h1>From refs.toml</h1>" in page
+    page = run("report", "-o", "-", "--no-checks", "--title", "Given").stdout
+    assert "<h1>Given</h1>" in page
+
+
+def test_what_to_fix_splits_problem_and_fix_and_marks_changes():
+    from reflib.report.citations import inline_markup, marked_changes
+    from reflib.report.todo import split_message
+
+    assert split_message("accessed 2023-12-05; check it again") == (
+        "accessed 2023-12-05", "Check it again")
+    assert split_message("no fix here") == ("no fix here", "")
+    assert marked_changes("[Benzon] HT, [-et al.-] <b>") == (
+        "<ins>Benzon</ins> HT, <del>et al.</del> &lt;b&gt;")
+    assert inline_markup("run `refs build` **now**") == (
+        "run <code>refs build</code> <strong>now</strong>")

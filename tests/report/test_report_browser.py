@@ -2,8 +2,8 @@
 
 Uses Debian's chromium (/usr/bin/chromium, or $REFS_CHROMIUM), never a browser that
 Playwright downloads; `bash scripts/test.sh` installs it. Screenshots are kept in
-build/screenshots/; with REFS_UPDATE_SCREENSHOT=1 the desktop one also replaces
-docs/report.png, the README's picture.
+build/screenshots/; with REFS_UPDATE_SCREENSHOT=1 the first screens at 1280x800 and
+390x844 also replace docs/report.png and docs/report-phone.png, the README's pictures.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def browser(tmp_path_factory):
 class Visit:
     """A page opened on a report file, recording every request and every error."""
 
-    def __init__(self, context, path: Path) -> None:
+    def __init__(self, context, path: Path, fragment: str = "") -> None:
         self.url = path.as_uri()
         self.requests: list[str] = []
         self.errors: list[str] = []
@@ -68,7 +68,7 @@ class Visit:
         # Anything but the file itself is refused before it leaves, and recorded above.
         self.page.route("**/*", lambda route: route.continue_()
                         if route.request.url == self.url else route.abort())
-        self.page.goto(self.url)
+        self.page.goto(self.url + fragment)
 
     def keys(self, visible_only: bool = True) -> list[str]:
         rows = self.page.locator("li.ref:visible" if visible_only else "li.ref")
@@ -125,9 +125,6 @@ def test_the_twelve_in_order_filtering_phone_and_print(browser, run, library: Pa
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=tmp_path / "report.png", full_page=True)
     shutil.copyfile(tmp_path / "report.png", SCREENSHOTS / "report.png")
-    if os.environ.get("REFS_UPDATE_SCREENSHOT") == "1":  # the top of the page, for the README
-        page.screenshot(path=ROOT / "docs" / "report.png", full_page=True,
-                        clip={"x": 0, "y": 0, "width": 1100, "height": 1450})
 
     page.set_viewport_size({"width": 390, "height": 844})  # a phone
     page.evaluate("window.scrollTo(0, 0)")
@@ -199,3 +196,99 @@ def test_a_retracted_source_shows_its_badge_and_hostile_text_stays_text(browser,
     assert visit.keys() == ["retracted2020trial"]
     page.screenshot(path=tmp_path / "fixture.png", full_page=True)
     visit.close()
+
+
+PRINTED = ROOT / "tests" / "fixtures" / "checks" / "article-reference-list.txt"
+
+
+def _visible_in(page, locator, width: int, height: int) -> bool:
+    box = locator.bounding_box()
+    return (box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
+            and box["x"] + box["width"] <= width)
+
+
+def test_what_to_fix_leads_the_page(browser, run, library: Path, tmp_path: Path):
+    """The measure of issue 14: with the printed-list check on, the first screen at
+    1280x800 shows every error, each with its reference number, problem and fix."""
+    assert run("build").exit_code == 0
+    checked = run("check", "--offline", "--against", str(PRINTED))
+    assert checked.exit_code == 1  # the printed list misspells an editor
+    import json
+    errors = [f for f in json.loads(run("check", "--offline", "--against", str(PRINTED),
+                                        "--format", "json").stdout)
+              if f["severity"] == "error"]
+    assert errors
+    (library / "README.md").write_text("# Radiofrequency neurotomy\n\nThe article's sources.\n")
+    report = tmp_path / "report.html"
+    write_report(Layout(library), report, now=NOW)
+    visit = Visit(browser, report)
+    page = visit.page
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.evaluate("window.scrollTo(0, 0)")
+
+    assert page.locator("h1").inner_text() == "Radiofrequency neurotomy"  # README's heading
+    todo = page.locator("section.todo-panel")
+    assert todo.locator("h2").inner_text() == "What to fix"
+    chart = page.locator(".chart").bounding_box()
+    assert todo.bounding_box()["y"] < chart["y"]  # before any chart
+    for error in errors:
+        item = todo.locator(f'li.todo-item.s-error[data-key="{error["key"]}"]')
+        assert item.count() == 1, error
+        assert _visible_in(page, item, 1280, 800), f"{error['key']} is below the first screen"
+    benzon = todo.locator('li.s-error[data-key="benzon2023radiofrequency"]').inner_text()
+    assert benzon.split()[0] == "8"
+    assert "misspells the source's first editor" in benzon
+    assert "Should read: Benzon HT, et al., eds." in benzon
+    assert todo.locator('li.s-error[data-key="benzon2023radiofrequency"] ins').inner_text() == (
+        "Benzon")
+    chou = todo.locator('li.todo-item[data-key="chou-uptodate-lbp"] del').first
+    assert chou.inner_text() == "et al."
+    warnings = todo.locator("li.todo-item.s-warning").count()
+    assert page.locator("#todo-count").inner_text() == (
+        f"1 error and {warnings} warnings in "
+        f"{len(set(todo.locator('li.todo-item').evaluate_all('l => l.map(e => e.dataset.key)')))}"
+        " references.")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / "report-1280.png")
+
+    # Badges only for checks made: the offline run made no DOI lookups.
+    assert page.locator(".badge.s-skipped, .badge.s-not-run").count() == 0
+    assert page.locator('li.ref[data-key="lee2021learn"] .unmade').inner_text().startswith(
+        "Not checked: DOI resolves")
+    # "No problems found" only where every check was made: here no source was.
+    page.select_option("#filter-problem", "clean")
+    assert visit.keys() == []
+    # Counts agree: the summary counts references, as the filter shows them.
+    page.get_by_role("button", name="Show all").click()
+    pick = page.locator("button.pick", has_text="Warnings")
+    said = int(pick.locator(".n").inner_text().split()[0])
+    pick.click()
+    assert len(visit.keys()) == said
+    assert "7 findings" in pick.inner_text() or "finding" in pick.inner_text()
+    # Filters live in the URL's hash.
+    assert page.evaluate("location.hash") == "#problem=warning"
+    page.select_option("#filter-evidence", "guideline")
+    assert page.evaluate("location.hash") == "#evidence=guideline&problem=warning"
+    # Backticks in a message become code, not literal marks.
+    assert page.locator(".checks code, .notes code, .todo code").count() >= 1
+    assert "`" not in page.locator("main").inner_text()
+
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.evaluate("window.scrollTo(0, 0)")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    first_error = todo.locator("li.todo-item.s-error").first
+    assert _visible_in(page, first_error, 390, 844)  # the error leads on a phone too
+    page.screenshot(path=SCREENSHOTS / "report-390.png")
+    if os.environ.get("REFS_UPDATE_SCREENSHOT") == "1":
+        page.set_viewport_size({"width": 1280, "height": 800})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=ROOT / "docs" / "report.png")
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=ROOT / "docs" / "report-phone.png")
+    visit.close()
+
+    shared = Visit(browser, report, "#problem=error")  # a link someone sent
+    assert shared.keys() == ["benzon2023radiofrequency"]
+    assert shared.page.locator("#filter-problem").input_value() == "error"
+    shared.close()
