@@ -32,7 +32,18 @@ RECORDED = FIXTURES / "crossref"
 BUILT = FIXTURES / "crossref-built"
 
 FAULTS = ("429", "400", "500", "503-html", "504-html", "404-html", "timeout", "reset",
-          "truncated", "html-200", "no-headers")
+          "truncated", "html-200", "no-headers",
+          # hostile networks (issue 15): a proxy's JSON 404, a 200 whose JSON has the wrong
+          # shape or wrongly typed fields, a reset in the middle of the body, an answer
+          # dripped one byte at a time, a connection accepted and never answered
+          "404-json", "wrong-shape", "wrong-types", "reset-mid-body", "drip", "hang")
+# A Crossref work whose fields all have the wrong JSON type (what a broken proxy or a
+# schema change could send); what it replaces, it replaces in every item of a list.
+WRONG_TYPES = {"title": 5, "author": "Tester, Ada", "editor": {"family": "X"},
+               "container-title": {"a": 1}, "issued": "2024", "published-print": [2024],
+               "volume": [1], "issue": {"n": 2}, "page": 12, "license": "cc-by",
+               "updated-by": "retracted", "ISSN": 1234, "type": ["journal-article"],
+               "publisher": None, "relation": [], "subject": "x"}
 NOT_FOUND = b"Resource not found."
 _STOP = frozenset("a an and the of for in on to with from by at or".split())
 
@@ -112,7 +123,7 @@ class FakeCrossref:
 
     def __init__(self, *, rate: int = 50, interval: float = 1.0, concurrency: int = 10,
                  latency: float = 0.0, retry_after: str = "1", announce: bool = True,
-                 hang: float = 3.0) -> None:
+                 hang: float = 3.0, drip: float = 0.2) -> None:
         self.works: dict[str, dict[str, Any]] = {}
         self.redirects: dict[str, str] = {}
         self.searches: list[tuple[str, list[dict[str, Any]]]] = []
@@ -121,6 +132,8 @@ class FakeCrossref:
         self.retry_after = retry_after
         self.announce = announce
         self.hang = hang
+        self.drip = drip  # seconds between the bytes of a dripped answer
+        self._stopping = threading.Event()
         self.limits = _Limits(rate, interval, concurrency)
         self._faults: list[_Fault] = []
         self._lock = threading.Lock()
@@ -179,6 +192,7 @@ class FakeCrossref:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()  # frees handlers that hang or drip
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -263,6 +277,22 @@ class FakeCrossref:
                     time.sleep(self.hang)
                 elif fault.kind == "no-headers":
                     pass
+                elif fault.kind == "hang":  # accepted, never answered, never closed
+                    self._release_once(request)
+                    self._stopping.wait()
+                    handler.close_connection = True
+                    return
+                elif fault.kind in ("drip", "reset-mid-body", "wrong-types"):
+                    status, body, ctype, extra = self._answer(request)
+                    if fault.kind == "wrong-types" and status == 200:
+                        body = _wrong_types(body)
+                    self._release_once(request)
+                    request.status = status
+                    if fault.kind == "wrong-types":
+                        self._send(handler, request, status, body, ctype, extra)
+                    else:
+                        self._send_hostile(handler, request, status, body, ctype, fault.kind)
+                    return
                 elif fault.kind == "reset":
                     self._release_once(request)
                     handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
@@ -303,6 +333,31 @@ class FakeCrossref:
         except (BrokenPipeError, ConnectionResetError):
             handler.close_connection = True
 
+    def _send_hostile(self, handler: _Handler, request: Recorded, status: int, body: bytes,
+                      ctype: str, kind: str) -> None:
+        """The whole answer one byte every `drip` seconds, or half the body then a reset."""
+        head = [f"HTTP/1.1 {status} OK\r\n", f"Content-Type: {ctype}\r\n",
+                f"Content-Length: {len(body)}\r\n"]
+        head += [f"{k}: {v}\r\n" for k, v in self._headers(request).items()]
+        raw = "".join(head).encode() + b"\r\n" + body
+        handler.close_connection = True
+        try:
+            if kind == "drip":
+                for i in range(len(raw)):
+                    if self._stopping.wait(self.drip):
+                        return
+                    handler.wfile.write(raw[i:i + 1])
+                    handler.wfile.flush()
+            else:
+                handler.wfile.write(raw[: len(raw) - len(body) // 2])
+                handler.wfile.flush()
+                time.sleep(0.05)
+                handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                              struct.pack("ii", 1, 0))
+                handler.connection.close()
+        except OSError:
+            pass
+
     def _fault_answer(self, fault: _Fault) -> tuple[int, bytes, str, dict[str, str]]:
         kind = fault.kind
         if kind == "429":
@@ -321,6 +376,11 @@ class FakeCrossref:
                 "text/html", {}
         if kind == "404-html":
             return 404, b"<html><body>Not Found</body></html>", "text/html", {}
+        if kind == "404-json":  # a proxy or gateway, not Crossref's text body
+            return 404, b'{"error": "not found", "status": 404}', "application/json", {}
+        if kind == "wrong-shape":  # JSON, but no work in it
+            return 200, b'{"status": "ok", "message": ["not", "a", "work"]}', \
+                "application/json", {}
         if kind == "html-200":
             return 200, b"<!DOCTYPE html><html><body>Please log in</body></html>", \
                 "text/html; charset=utf-8", {}
@@ -382,6 +442,15 @@ class FakeCrossref:
                 scored.append({**message, "score": round(overlap * 3.7, 4)})
         scored.sort(key=lambda m: -m["score"])
         return self._list(scored, rows, query)
+
+
+def _wrong_types(body: bytes) -> bytes:
+    """A work answer (or a list of works) with the fields of WRONG_TYPES retyped."""
+    data = json.loads(body)
+    message = data.get("message", {})
+    for work in message.get("items", [message]):
+        work.update(WRONG_TYPES)
+    return json.dumps(data).encode()
 
 
 def _tokens(text: str) -> set[str]:

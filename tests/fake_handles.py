@@ -2,26 +2,37 @@
 
 It answers like doi.org: 200 with responseCode 1 for a registered DOI, 404 with
 responseCode 100 for an unknown one. It records every request path and injects faults
-on demand: `faults[doi] = "500" | "503" | "html" | "slow" | "reset"`.
+on demand: `faults[doi] = KIND`, one of FAULTS.
 """
 
 from __future__ import annotations
 
 import json
+import socket
+import struct
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+FAULTS = ("500", "503", "html", "slow", "reset",
+          # hostile networks (issue 15): a proxy's 404 with a JSON body, JSON of the wrong
+          # shape, wrongly typed fields, a reset mid-body, a byte every `drip` seconds, a
+          # connection accepted and never answered
+          "404-json", "wrong-shape", "wrong-types", "reset-mid-body", "drip", "hang")
+
 
 class FakeHandleServer:
     """`with FakeHandleServer({"10.1/x"}) as server:` ... `server.url` ..."""
 
-    def __init__(self, registered: set[str] | None = None, delay: float = 0.0) -> None:
+    def __init__(self, registered: set[str] | None = None, delay: float = 0.0,
+                 drip: float = 0.2) -> None:
         self.registered = {d.lower() for d in registered or set()}
         self.faults: dict[str, str] = {}
         self.requests: list[str] = []
         self.delay = delay
+        self.drip = drip
+        self.stopping = threading.Event()
         self.in_flight = 0
         self.max_in_flight = 0
         self._lock = threading.Lock()
@@ -40,6 +51,7 @@ class FakeHandleServer:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
 
@@ -79,6 +91,23 @@ class FakeHandleServer:
                 elif fault == "reset":
                     self.connection.close()
                     return None
+                elif fault == "hang":
+                    fake.stopping.wait()
+                    self.close_connection = True
+                    return None
+                elif fault == "404-json":
+                    return self._send(404, "application/json", b'{"error": "Not Found"}')
+                elif fault == "wrong-shape":
+                    return self._send(200, "application/json", b'[1, "URL", null]')
+                elif fault == "wrong-types":
+                    body = {"responseCode": 1, "handle": doi, "values": [
+                        {"index": 1, "type": "URL", "data": "https://example.org/"}, 7, None]}
+                    return self._send(200, "application/json", json.dumps(body).encode())
+                elif fault in ("drip", "reset-mid-body"):
+                    registered = doi.lower() in fake.registered
+                    body = json.dumps({"responseCode": 1 if registered else 100,
+                                       "handle": doi}).encode()
+                    return self._send_hostile(200 if registered else 404, body, fault)
                 if doi.lower() in fake.registered:
                     body = {"responseCode": 1, "handle": doi, "values": [
                         {"index": 1, "type": "URL",
@@ -86,6 +115,27 @@ class FakeHandleServer:
                     return self._send(200, "application/json", json.dumps(body).encode())
                 body = {"responseCode": 100, "handle": doi}
                 return self._send(404, "application/json", json.dumps(body).encode())
+
+            def _send_hostile(self, status: int, body: bytes, kind: str) -> None:
+                raw = (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+                self.close_connection = True
+                try:
+                    if kind == "drip":
+                        for i in range(len(raw)):
+                            if fake.stopping.wait(fake.drip):
+                                return
+                            self.wfile.write(raw[i:i + 1])
+                            self.wfile.flush()
+                    else:
+                        self.wfile.write(raw[: len(raw) - len(body) // 2])
+                        self.wfile.flush()
+                        time.sleep(0.05)
+                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                                   struct.pack("ii", 1, 0))
+                        self.connection.close()
+                except OSError:
+                    pass
 
             def _send(self, status: int, ctype: str, body: bytes) -> None:
                 self.send_response(status)

@@ -4,6 +4,11 @@
 registered handle and 100 (HTTP 404) for an unknown one. Publishers' landing pages are
 not asked: they answer link checkers with 403s and timeouts. There are three outcomes,
 never two: a timeout, a refused connection or a 5xx is "unknown", not "not registered".
+Only the handle API's own documented answer decides: "not registered" is HTTP 404 with
+`responseCode` 100, "registered" is HTTP 200 with `responseCode` 1 (or 200); any other
+body (a proxy's JSON 404, the wrong shape, wrongly typed fields) is "unknown". Every
+answer must arrive whole within the timeout (a server that drips bytes is given up),
+and `deadline` bounds the whole run.
 
     client = HandleClient("https://doi.org")
     client.resolve("10.2147/JPR.S325665").outcome   # 'registered'
@@ -11,18 +16,19 @@ never two: a timeout, a refused connection or a 5xx is "unknown", not "not regis
 
 from __future__ import annotations
 
+import http.client
 import json
 import random
 import socket
 import threading
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from reflib.registries.deadline import NO_DEADLINE, Deadline, fetch
 from reflib.registries.doipath import encode_doi
 
 REGISTERED = "registered"
@@ -89,8 +95,8 @@ class HandleClient:
 
     def __init__(self, base_url: str = DEFAULT_DOI_URL, *, rate: float = 10.0,
                  concurrency: int = 4, timeout: float = 10.0, retries: int = 2,
-                 backoff: float = 0.5, max_wait: float = 10.0, mailto: str | None = None
-                 ) -> None:
+                 backoff: float = 0.5, max_wait: float = 10.0, mailto: str | None = None,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         self.base_url = base_url
         self.concurrency = max(1, concurrency)
         self.timeout = timeout
@@ -98,6 +104,7 @@ class HandleClient:
         self.backoff = backoff
         self.max_wait = max_wait
         self.limiter = RateLimiter(rate)
+        self.deadline = deadline
         contact = f"; mailto:{mailto}" if mailto else ""
         self.user_agent = f"reflib/0.1 (refs check{contact})"
         self._down: str = ""  # set once the host is plainly unreachable: fail the rest fast
@@ -108,6 +115,8 @@ class HandleClient:
             return Resolution(doi, UNKNOWN, detail=self._down)
         attempt = 0
         while True:
+            if self.deadline.expired:
+                return Resolution(doi, UNKNOWN, detail=self.deadline.reason())
             try:
                 return self._ask(doi)
             except _Transient as exc:
@@ -117,7 +126,11 @@ class HandleClient:
                     return Resolution(doi, UNKNOWN, detail=exc.detail)
                 wait = exc.retry_after if exc.retry_after is not None else (
                     self.backoff * 2 ** attempt * (0.5 + random.random()))
-                time.sleep(min(wait, self.max_wait))
+                wait = min(wait, self.max_wait)
+                if wait >= self.deadline.remaining():
+                    return Resolution(doi, UNKNOWN, detail=f"{exc.detail}; "
+                                      f"{self.deadline.reason()}")
+                time.sleep(wait)
                 attempt += 1
 
     def resolve_many(self, dois: Iterable[str],
@@ -136,47 +149,53 @@ class HandleClient:
 
     def _ask(self, doi: str) -> Resolution:
         self.limiter.wait()
+        seconds = self.deadline.limit(self.timeout)
         request = urllib.request.Request(
             handle_url(self.base_url, doi),
             headers={"Accept": "application/json", "User-Agent": self.user_agent})
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return _read_answer(doi, response.status, response.read())
-        except urllib.error.HTTPError as exc:
-            body = exc.read() if exc.fp else b""
-            if exc.code == 404:
-                return _read_answer(doi, 404, body)
-            if exc.code == 429 or exc.code >= 500:
-                raise _Transient(f"HTTP {exc.code}", _retry_after(exc.headers)) from None
-            return Resolution(doi, UNKNOWN, detail=f"HTTP {exc.code}")
+            status, headers, body = fetch(request, seconds)
         except TimeoutError:
-            raise _Transient("timed out") from None
+            raise _Transient(f"no whole answer within {seconds:g} s") from None
         except urllib.error.URLError as exc:
             reason = exc.reason
             if isinstance(reason, TimeoutError):
-                raise _Transient("timed out") from None
+                raise _Transient(f"no whole answer within {seconds:g} s") from None
             down = isinstance(reason, ConnectionRefusedError | socket.gaierror)
             raise _Transient(f"cannot connect ({_reason(reason)})", host_down=down) from None
-        except (ConnectionError, OSError) as exc:
+        except http.client.HTTPException as exc:  # IncompleteRead, a bad status line
+            raise _Transient(f"the answer was cut off ({type(exc).__name__})") from None
+        except OSError as exc:
             raise _Transient(f"connection failed ({_reason(exc)})") from None
+        if status in (200, 404):
+            return _read_answer(doi, status, body)
+        if status == 429 or status >= 500:
+            raise _Transient(f"HTTP {status}", _retry_after(headers))
+        return Resolution(doi, UNKNOWN, detail=f"HTTP {status}")
 
 
 def _read_answer(doi: str, status: int, body: bytes) -> Resolution:
+    """Registered or not only in the handle API's documented shape; else unknown."""
     try:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         data = None
-    if not isinstance(data, dict):
+    code = data.get("responseCode") if isinstance(data, dict) else None
+    if not isinstance(code, int) or isinstance(code, bool):
         # A 404 without a handle answer is a proxy or a wrong --doi-url, not a verdict.
         return Resolution(doi, UNKNOWN, detail=f"HTTP {status} without a handle API answer")
-    code = data.get("responseCode")
-    if status == 404 or code == _HANDLE_NOT_FOUND:
+    if status == 404 and code == _HANDLE_NOT_FOUND:
         return Resolution(doi, NOT_REGISTERED)
-    if code in _HANDLE_FOUND:
-        urls = [v.get("data", {}).get("value", "") for v in data.get("values") or []
-                if isinstance(v, dict) and v.get("type") == "URL"]
-        return Resolution(doi, REGISTERED, url=str(urls[0]) if urls else "")
-    return Resolution(doi, UNKNOWN, detail=f"handle API responseCode {code}")
+    values = data.get("values", [])
+    if status == 200 and code in _HANDLE_FOUND and isinstance(values, list):
+        urls = [v["data"].get("value") for v in values
+                if isinstance(v, dict) and v.get("type") == "URL"
+                and isinstance(v.get("data"), dict)]
+        urls = [u for u in urls if isinstance(u, str)]
+        if len(urls) == sum(isinstance(v, dict) and v.get("type") == "URL" for v in values):
+            return Resolution(doi, REGISTERED, url=urls[0] if urls else "")
+    return Resolution(doi, UNKNOWN, detail=f"handle API answered HTTP {status} with an "
+                      f"answer of an unexpected form (responseCode {code})")
 
 
 def _retry_after(headers) -> float | None:

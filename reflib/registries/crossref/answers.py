@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlsplit
 from reflib.errors import BadResponse, CrossrefError, NotFound, RateLimited, Unavailable
 from reflib.library.model import normalize_doi
 from reflib.registries import doipath
+from reflib.registries.crossref.shape import shape_problems
 from reflib.registries.throttle import retry_after_seconds
 
 NOT_FOUND_TEXT = "resource not found."  # Crossref's whole 404 body for a missing DOI
@@ -65,7 +66,17 @@ def work_message(data: Any, what: str) -> dict[str, Any]:
     message = data.get("message") if isinstance(data, dict) else None
     if not isinstance(message, dict) or not message.get("DOI"):
         raise BadResponse(f"{what}: the answer holds no work (no message.DOI)")
+    misshapen(message, what)
     return message
+
+
+def misshapen(work: Any, what: str) -> None:
+    """BadResponse when a work is not in Crossref's documented shape (see shape.py)."""
+    problems = shape_problems(work)
+    if problems:
+        more = f" (and {len(problems) - 2} more)" if len(problems) > 2 else ""
+        raise BadResponse(f"{what}: the answer is not a well-formed Crossref work: "
+                          f"{'; '.join(problems[:2])}{more}")
 
 
 def list_items(data: Any, what: str) -> list[Any]:

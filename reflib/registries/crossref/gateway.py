@@ -56,8 +56,10 @@ from reflib.registries.crossref.answers import (
     encode_doi,
     is_doi_shaped,
     list_items,
+    misshapen,
     work_message,
 )
+from reflib.registries.deadline import NO_DEADLINE, Deadline, answer_deadline, bound_client
 from reflib.registries.throttle import (
     POLITE_POOL,
     PUBLIC_POOL,
@@ -143,6 +145,7 @@ class _Call:
         self.client = client
         self.response: Any = None
         self.error: Exception | None = None
+        self.seconds = client.timeout  # the time this attempt's answer had
 
 
 _local = threading.local()
@@ -208,15 +211,16 @@ class CrossrefClient:
                  timeout: float = 20.0, limits: Limits | None = None,
                  retry: RetryPolicy | None = None, batch_size: int = BATCH_SIZE,
                  max_workers: int = 8, notice: Callable[[str], None] | None = None,
-                 now: Callable[[], str] = _now, sleep: Callable[[float], None] = time.sleep
-                 ) -> None:
+                 now: Callable[[], str] = _now, sleep: Callable[[float], None] = time.sleep,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         import habanero
         import httpx2
 
         from reflib import __version__
 
         self.base_url, self.mailto = resolve_settings(base_url, mailto)
-        self.timeout = timeout
+        self.timeout = timeout  # for one whole answer, however slowly it arrives
+        self.deadline = deadline  # for the whole run
         self.retry = retry or RetryPolicy()
         self.batch_size = max(1, batch_size)
         self.max_workers = max(1, max_workers)
@@ -228,9 +232,9 @@ class CrossrefClient:
         self._sleep = sleep
         self._stats_lock = threading.Lock()
         self._httpx2 = httpx2
-        self._http = httpx2.Client(timeout=timeout, follow_redirects=False,
-                                   limits=httpx2.Limits(max_connections=32,
-                                                        max_keepalive_connections=32))
+        self._http = bound_client(httpx2.Client(
+            timeout=timeout, follow_redirects=False,
+            limits=httpx2.Limits(max_connections=32, max_keepalive_connections=32)))
         self._crossref = habanero.Crossref(base_url=self.base_url, mailto=self.mailto,
                                            ua_string=f"reflib/{__version__}", timeout=timeout)
         _install_transport()
@@ -264,10 +268,11 @@ class CrossrefClient:
 
     def _send(self, call: _Call, url: Any, kwargs: dict[str, Any]) -> Any:
         with self.throttle.slot():
+            seconds = call.seconds = self.deadline.limit(self.timeout)
             try:
-                response = self._http.get(url, params=kwargs.get("params"),
-                                          headers=kwargs.get("headers"),
-                                          timeout=kwargs.get("timeout", self.timeout))
+                with answer_deadline(seconds):
+                    response = self._http.get(url, params=kwargs.get("params"),
+                                              headers=kwargs.get("headers"), timeout=seconds)
             except self._httpx2.HTTPError as exc:
                 call.error = exc
                 with self._stats_lock:
@@ -291,12 +296,14 @@ class CrossrefClient:
         attempt = 0
         while True:
             attempt += 1
+            if self.deadline.expired:
+                raise Unavailable(f"{what}: {self.deadline.reason()}")
             call = _Call(self)
             _local.call = call
             try:
                 return do()
             except (self._httpx2.HTTPError, RuntimeError, TypeError, ValueError, KeyError,
-                    IndexError, _habanero_request_error()) as exc:
+                    IndexError, AttributeError, _habanero_request_error()) as exc:
                 if call.response is None and call.error is None:
                     raise  # nothing was sent: a bug in the call, not a service failure
                 failure = self._failure(what, exc, call)
@@ -311,6 +318,8 @@ class CrossrefClient:
             if delay > self.retry.max_wait:
                 raise type(failure.error)(f"{failure.error}; asked to wait {delay:.0f} s, "
                                           "more than we wait: try again later")
+            if delay >= self.deadline.remaining():
+                raise type(failure.error)(f"{failure.error}; {self.deadline.reason()}")
             if not self._budget.spend():
                 raise type(failure.error)(f"{failure.error} (retry budget of this run spent)")
             with self._stats_lock:
@@ -323,7 +332,7 @@ class CrossrefClient:
         if call.error is not None:
             error = call.error
             if isinstance(error, self._httpx2.TimeoutException):
-                text = f"{what}: no answer from {host} within {self.timeout:g} s"
+                text = f"{what}: no whole answer from {host} within {call.seconds:g} s"
             elif isinstance(error, self._httpx2.ConnectError):
                 text = f"{what}: cannot connect to {self.base_url} ({error})"
             else:
@@ -408,7 +417,10 @@ class CrossrefClient:
                     else:
                         found, retry_singly, error = future.result()
                         for doi, record in found.items():
-                            results[doi.lower()] = WorkResult(doi, record=record)
+                            results[doi.lower()] = (
+                                WorkResult(doi, record=record)
+                                if isinstance(record, CrossrefRecord)
+                                else WorkResult(doi, error=record))
                         for doi in retry_singly:
                             pending[pool.submit(self._fetch_one, doi)] = ("one", doi)
                         if error is not None:
@@ -434,8 +446,10 @@ class CrossrefClient:
         return chunks
 
     def _fetch_batch(self, chunk: list[str]
-                     ) -> tuple[dict[str, CrossrefRecord], list[str], CrossrefError | None]:
-        """Records the filter returned; DOIs to ask one by one; the error if it failed."""
+                     ) -> tuple[dict[str, CrossrefRecord | CrossrefError], list[str],
+                                CrossrefError | None]:
+        """Records the filter returned (or why one is unusable); DOIs to ask one by one;
+        the error if the whole batch failed."""
         what = f"Crossref batch lookup of {len(chunk)} DOIs"
         with self._stats_lock:
             self.stats.batches += 1
@@ -451,13 +465,18 @@ class CrossrefClient:
             return {}, [], exc
         by_doi = {str(item.get("DOI", "")).lower(): item for item in items
                   if isinstance(item, dict)}
-        found: dict[str, CrossrefRecord] = {}
+        found: dict[str, CrossrefRecord | CrossrefError] = {}
         missing: list[str] = []
         fetched = self._now()
         for doi in chunk:
             item = by_doi.get(doi.lower())
             if item is None:
                 missing.append(doi)  # not registered, an alias (301), or another agency
+                continue
+            try:
+                misshapen(item, f"Crossref batch lookup of {doi}")
+            except BadResponse as exc:
+                found[doi] = exc
             else:
                 found[doi] = CrossrefRecord(doi=doi, message=item, source=self.work_url(doi),
                                             fetched=fetched)
@@ -480,7 +499,10 @@ class CrossrefClient:
                 filter=dict(filters) if filters else None))
         except _Moved as moved:
             raise BadResponse(f"{what}: redirected to {moved.location!r}") from None
-        return [item for item in list_items(data, what) if isinstance(item, dict)]
+        items = list_items(data, what)
+        for item in items:
+            misshapen(item, what)
+        return items
 
 
 def _habanero_request_error() -> type[Exception]:
