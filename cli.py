@@ -528,9 +528,13 @@ CHECK_NAMES = ("syntax", "doi-syntax", "doi-resolves", "metadata", "updates", "c
 @click.option("--mailto", envvar=["REFS_MAILTO", "CROSSREF_MAILTO"],
               help="Contact address for Crossref's polite pool. Env: REFS_MAILTO.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
-              help="Seconds to wait for one answer.")
+              help="Seconds for one whole answer, however slowly it arrives.")
+@click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
+              metavar="SECONDS",
+              help="Stop asking the network after this long in all; what was not "
+                   "asked is reported as not checked (exit 3).")
 def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only, doi_url,
-          crossref_url, mailto, timeout) -> None:
+          crossref_url, mailto, timeout, deadline) -> None:
     """Check every citation (or KEYS): DOIs resolve, metadata agrees with Crossref,
     nothing cited is retracted, web sources are current, AMA fields are there, no
     duplicates, the citation order is whole, and (--against) the printed list agrees.
@@ -558,7 +562,7 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
                            mailto=mailto, max_age_months=max_age,
                            against=Path(against) if against else None, only=tuple(only),
                            timeout=timeout, against_text=against_text,
-                           render_lines=_article_lines)
+                           render_lines=_article_lines, deadline=deadline)
     bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
     try:
         result = check_library(_layout(), _keys(keys), options, progress=bar, notify=_notice)
@@ -691,7 +695,8 @@ def cite(manuscript, style, marks, output, save_order) -> None:
 
 
 def crossref_options(function):
-    """--crossref-url, --mailto and --timeout, shared by `refs enrich` and `refs find-doi`."""
+    """--crossref-url, --mailto, --timeout and --deadline, shared by `refs enrich` and
+    `refs find-doi`."""
     options = [
         click.option("--crossref-url", envvar="REFS_CROSSREF_URL", metavar="URL",
                      help="Crossref REST API. Env: REFS_CROSSREF_URL. "
@@ -700,18 +705,27 @@ def crossref_options(function):
                      help="Contact address: Crossref's faster polite pool. "
                           "Env: REFS_MAILTO or CROSSREF_MAILTO."),
         click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True,
-                     help="Seconds to wait for one answer."),
+                     help="Seconds for one whole answer, however slowly it arrives."),
+        click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
+                     metavar="SECONDS",
+                     help="Stop asking the network after this long in all; what was not "
+                          "asked is reported as not checked (exit 3)."),
     ]
     for option in reversed(options):
         function = option(function)
     return function
 
 
-def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: float):
+def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: float,
+                     deadline: float | None = None):
+    from reflib.registries.deadline import Deadline
+
+    run = Deadline(deadline)  # starts now, with the command
+
     def make():
         from reflib.registries.crossref.gateway import CrossrefClient
 
-        return CrossrefClient(crossref_url, mailto, timeout=timeout,
+        return CrossrefClient(crossref_url, mailto, timeout=timeout, deadline=run,
                               notice=lambda message: click.echo(message, err=True))
 
     return make
@@ -804,7 +818,8 @@ Exit codes:
 @crossref_options
 @pubmed_options
 def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
-           crossref_url, mailto, timeout, registries, pubmed_url, idconv_url) -> None:
+           crossref_url, mailto, timeout, deadline, registries, pubmed_url, idconv_url
+           ) -> None:
     """Fill what sources (default: all with a DOI, PMID or PMCID) lack from Crossref and
     PubMed.
 
@@ -830,7 +845,8 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
         report = enrich_sources(_layout(), _keys(keys), dry_run=dry_run, refresh=refresh,
                                 offline=offline, force=force, progress=bar,
                                 registries=_registries(registries),
-                                crossref=_crossref_client(crossref_url, mailto, timeout),
+                                crossref=_crossref_client(crossref_url, mailto, timeout,
+                                                          deadline),
                                 pubmed=_pubmed_client(pubmed_url, idconv_url, mailto,
                                                       timeout))
     finally:
@@ -957,7 +973,7 @@ def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, bo
               show_default=True)
 @crossref_options
 def find_doi(keys, accept: str | None, rows: int, dry_run: bool, fmt: str, crossref_url,
-             mailto, timeout) -> None:
+             mailto, timeout, deadline) -> None:
     """Find DOIs for sources without one (default: all) by bibliographic search.
 
     A candidate is written only when its title, first author, year (within one), work
@@ -974,7 +990,7 @@ def find_doi(keys, accept: str | None, rows: int, dry_run: bool, fmt: str, cross
     from reflib.output import to_json
 
     report = find_dois(_layout(), _keys(keys), accept=accept, dry_run=dry_run, rows=rows,
-                       crossref=_crossref_client(crossref_url, mailto, timeout))
+                       crossref=_crossref_client(crossref_url, mailto, timeout, deadline))
     if fmt == "json":
         click.echo(to_json(report.to_json()), nl=False)
     else:

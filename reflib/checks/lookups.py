@@ -61,7 +61,7 @@ def kept_lookup(layout: Layout, key: str) -> CrossrefLookup:
 
 
 def gateway_fetcher(crossref_url: str | None = None, mailto: str | None = None,
-                    timeout: float = 10.0, retry=None,
+                    timeout: float = 10.0, retry=None, deadline=None,
                     notice: Callable[[str], None] | None = None) -> RecordFetcher:
     """The Crossref gateway (reflib/crossref.py: batched, rate-limited) as a RecordFetcher.
 
@@ -72,6 +72,7 @@ def gateway_fetcher(crossref_url: str | None = None, mailto: str | None = None,
               ) -> dict[str, CrossrefLookup]:
         from reflib.errors import NotFound, ReflibError
         from reflib.registries.crossref.gateway import CrossrefClient
+        from reflib.registries.deadline import NO_DEADLINE
         from reflib.registries.throttle import RetryPolicy
 
         reported = 0
@@ -85,6 +86,7 @@ def gateway_fetcher(crossref_url: str | None = None, mailto: str | None = None,
         lookups: dict[str, CrossrefLookup] = {}
         try:
             with CrossrefClient(crossref_url, mailto, timeout=timeout,
+                                deadline=deadline or NO_DEADLINE,
                                 retry=retry or RetryPolicy(attempts=3, budget=20),
                                 notice=notice) as client:
                 results = client.fetch_works(dois, report)

@@ -72,7 +72,17 @@ class CheckOptions:
     render_lines: Callable | None = None
     only: tuple[str, ...] = ()
     save: bool = True
-    timeout: float = 10.0
+    timeout: float = 10.0  # for one whole answer
+    deadline: float | None = None  # for all the network asks of the run
+    _deadline: object = field(default=None, repr=False, compare=False)
+
+    def network_deadline(self):
+        """The run's one Deadline (reflib.registries.deadline), started at the first ask."""
+        if self._deadline is None:
+            from reflib.registries.deadline import Deadline
+
+            self._deadline = Deadline(self.deadline)
+        return self._deadline
 
     def wants(self, check: str) -> bool:
         if check == AGAINST and self.against is None:
@@ -178,7 +188,8 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
     network = [c for c in NETWORK_CHECKS if options.wants(c)]
     if network:
         fetcher = fetcher or gateway_fetcher(options.crossref_url, options.mailto,
-                                             options.timeout, notice=notes.append)
+                                             options.timeout, notice=notes.append,
+                                             deadline=options.network_deadline())
         net_found, net_made, net_skipped = _network_checks(
             layout, selected, options, network, progress, fetcher, handle_client)
         found.extend(net_found)
@@ -291,6 +302,7 @@ def _ask_network(dois, options, progress, fetcher, handle_client, resolve, compa
                 from reflib.registries.handles import HandleClient
 
                 handle_client = HandleClient(options.doi_url, timeout=options.timeout,
+                                             deadline=options.network_deadline(),
                                              mailto=options.mailto)
             handles = pool.submit(handle_client.resolve_many, dois, step)
         if compare:
