@@ -31,6 +31,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+from reflib.cite.markers import decode, encode_item
 from reflib.errors import UsageError
 from reflib.library.layout import Layout
 from reflib.library.model import Reference
@@ -136,36 +137,32 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
     if not refs:
         return loaded, []
     items = [to_csl(ref, loaded.spec.subtitle) for ref in refs]
-    if fmt != "text":
-        # citeproc-py passes the data's text through unescaped; escape it here, so that
-        # a title holding `<script>` or `&` shows as text in HTML and Markdown.
-        escape = _html_text if fmt == "html" else _markdown_text
-        items = [_escape_item(item, escape) for item in items]
-    return loaded, cslstyle.render_entries(loaded, items, _formatter(fmt))
+    # citeproc-py passes the data's text through unescaped and reads no markup but nocase
+    # spans: escape the text here (a title holding `<script>` or `&` shows as text in
+    # HTML and Markdown) and carry italics etc. through as markers (reflib.cite.markers).
+    escape = {"html": _html_text, "markdown": _markdown_text}.get(fmt, str)
+    items = [encode_item(item, escape) for item in items]
+    entries = cslstyle.render_entries(loaded, items, _formatter(fmt))
+    return loaded, [(decode(first, fmt) if first else first,
+                     _punctuation_in_quote(decode(rest, fmt)))
+                    for first, rest in entries]
 
 
-_NOCASE = re.compile(r'(<span class="nocase">|</span>)')
+_QUOTE_THEN_STOP = re.compile(r"([”’])((?:</\w+>)*)([.,])")
+
+
+def _punctuation_in_quote(text: str) -> str:
+    """American usage, which the en-US locale asks for (`punctuation-in-quote`) and
+    citeproc-py ignores: a period or comma after a closing quote goes inside it."""
+    return _QUOTE_THEN_STOP.sub(r"\3\1\2", text)
 
 
 def _html_text(text: str) -> str:
-    """Escape markup in data text, keeping the nocase spans citeproc-py reads."""
-    return "".join(part if _NOCASE.fullmatch(part) else html.escape(part, quote=False)
-                   for part in _NOCASE.split(text))
+    return html.escape(text, quote=False)
 
 
 def _markdown_text(text: str) -> str:
-    return "".join(part if _NOCASE.fullmatch(part) else _md_escape(html.escape(part, False))
-                   for part in _NOCASE.split(text))
-
-
-def _escape_item(value, escape):
-    """Every string of a CSL-JSON item escaped, except its id and type."""
-    if isinstance(value, dict):
-        return {k: (v if k in ("id", "type") else _escape_item(v, escape))
-                for k, v in value.items()}
-    if isinstance(value, list):
-        return [_escape_item(v, escape) for v in value]
-    return escape(value) if isinstance(value, str) else value
+    return _md_escape(html.escape(text, False))
 
 
 def _formatter(fmt: str):

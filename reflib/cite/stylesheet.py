@@ -21,6 +21,8 @@ the fault lies and each tested in tests/test_export.py:
    was unknown), so APA printed "(eds.)"; and it put spaces around protected words
    ("( LEARN )") and ignored words after "(" or "-". `_CaseFixed.case` title-cases
    word by word, keeping spacing, protected segments and stop words.
+7. `initialize="false"` on a name (Chicago's bibliography) was ignored, so Chicago
+   printed initials; `_Name.initialize` keeps the given names.
 6. Style options that contradict the manual the style implements are corrected by
    STYLES[...].options, applied to the parsed style (the shipped files stay byte for
    byte as published); each entry says why.
@@ -275,6 +277,12 @@ def _classes():
             return super().join(strings, default_delimiter)
 
     class _Name(model.Name):
+        def initialize(self, given, mark, context):
+            # Fix 7: `initialize="false"` (Chicago) keeps given names in full.
+            if self.get("initialize") == "false":
+                return given
+            return super().initialize(given, mark, context)
+
         def process(self, item, variable, context=None, sort_options=None, **kwargs):
             # Fix 3: a trailing "others" marker means "and others": et al.
             names = item.reference.get(variable, [])

@@ -22,8 +22,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from reflib.library.latex import latex_to_text, strip_delimiters
+from reflib.formats.casing import bcp47, title_runs
 from reflib.library.model import Name, Reference
+from reflib.library.richtext import normalize, plain, to_csl_markup
 
 # BibTeX / biblatex entry type -> CSL type. `misc` may be refined by _refine_type.
 TYPE_MAP: dict[str, str] = {
@@ -74,7 +75,6 @@ TEXT_FIELDS: tuple[tuple[tuple[str, ...], str], ...] = (
     (("pmcid",), "PMCID"),
     (("abstract",), "abstract"),
     (("keywords",), "keyword"),
-    (("language", "langid"), "language"),
     (("note",), "note"),
     (("annote", "annotation"), "annote"),
     (("version",), "version"),
@@ -110,12 +110,16 @@ def to_csl(ref: Reference, subtitle: str = "capital") -> dict[str, Any]:
             names = ref.authors if bibtex_name == "author" else (
                 ref.editors if bibtex_name == "editor" else None)
             item[variable] = csl_names(names if names is not None else _parse(raw))
+    language = bcp47(ref.text("langid") or ref.text("language"))
+    if language:
+        item["language"] = language
     if "title" in fields:
-        title = sentence_case(fields["title"], subtitle)
+        title = sentence_case(fields["title"], subtitle, language=language)
         if "subtitle" in fields:
-            title += ": " + sentence_case(fields["subtitle"], subtitle, first=subtitle)
+            title += ": " + sentence_case(fields["subtitle"], subtitle, first=subtitle,
+                                          language=language)
         item["title"] = title
-    container = _container(ref, subtitle)
+    container = _container(ref, subtitle, language)
     if container:
         item["container-title"] = container
     for names, variable in TEXT_FIELDS:
@@ -183,13 +187,13 @@ def _parse(raw: str) -> list[Name]:
     return parse_names(raw)
 
 
-def _container(ref: Reference, subtitle: str) -> str:
+def _container(ref: Reference, subtitle: str, language: str = "") -> str:
     """Journal names as written; book titles (booktitle) in sentence case like titles."""
     for name in ("journal", "journaltitle"):
         if name in ref.fields:
             return ref.text(name)
     if "booktitle" in ref.fields:
-        return sentence_case(ref.fields["booktitle"], subtitle)
+        return sentence_case(ref.fields["booktitle"], subtitle, language=language)
     if ref.entry_type in ("online", "www", "electronic") and "organization" in ref.fields:
         return ref.text("organization")  # the website's name: "UpToDate"
     return ""
@@ -251,127 +255,14 @@ def parse_date(text: str) -> dict[str, Any] | None:
 
 # -- sentence case ---------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\s+|\S+")
-_LETTERS = re.compile(r"[^\W\d_]+")
-_SUBTITLE_END = (":", "?")
-_NOT_LETTER = re.compile(r"[\W\d_]+")
-
 
 def sentence_case(raw: str, subtitle: str = "capital", first: str = "capital",
-                  markup: bool = True) -> str:
-    """A raw BibTeX title in sentence case, braced parts kept (in nocase spans if `markup`).
-
-    Only words a title-case convention capitalised are lowered (`Meta-Analysis`,
-    `Evidence-Based`, `A`); words with other capitals (`ASPN`, `McLean`, `mRNA`, `II`)
-    stay as written, as pandoc does. After a colon or question mark the next word is
-    capitalised (`subtitle="capital"`) or lowered (`"lower"`) the same way.
+                  markup: bool = True, language: str = "") -> str:
+    """A raw BibTeX title as CSL rich text in sentence case (see reflib.formats.casing);
+    with `markup` false, plain text.
 
         >>> sentence_case("Neurotomy ({LEARN}): Best Practice Guidelines", "lower", markup=False)
         'Neurotomy (LEARN): best practice guidelines'
     """
-    out: list[str] = []
-    state = {"start": first, "after": ""}
-    latex = strip_delimiters(raw)
-    pieces = _pieces(latex) if "{" in latex or "\\" in latex else [(latex_to_text(latex), False)]
-    for text, protected in pieces:
-        if protected:
-            out.append(f"{NOCASE_OPEN}{text}{NOCASE_CLOSE}" if markup and text.strip() else text)
-            if _LETTERS.search(text):
-                state["start"] = ""
-                state["after"] = "subtitle" if text.rstrip().endswith(_SUBTITLE_END) else ""
-            continue
-        for token in _TOKEN.findall(text):
-            if token.islower() and not state["start"] and state["after"] != "subtitle":
-                out.append(token)  # sentence case already: nothing to change
-                state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
-                continue
-            if token.isspace() or not _LETTERS.search(token):
-                out.append(token)
-                if token.rstrip().endswith(_SUBTITLE_END):
-                    state["after"] = "subtitle"
-                continue
-            if state["start"] in ("capital", "lower"):
-                word = _case_word(token, state["start"])
-            elif state["after"] == "subtitle":
-                word = _case_word(token, subtitle)
-            else:
-                word = _case_word(token, "lower")
-            out.append(word)
-            state["start"] = ""
-            state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
-    return "".join(out).strip()
-
-
-def _case_word(token: str, case: str) -> str:
-    """Lower a title-cased word (`Meta-Analysis` -> `meta-analysis`), then capitalise its
-    first letter if `case` is "capital"; words with other capitals stay as written."""
-    if _is_title_cased(token):
-        token = token.lower()
-    elif not (case == "capital" and token.islower()):
-        return token
-    if case == "capital":
-        match = _LETTERS.search(token)
-        if match:
-            i = match.start()
-            return token[:i] + token[i].upper() + token[i + 1:]
-    return token
-
-
-def _is_title_cased(token: str) -> bool:
-    """`Pain`, `Meta-Analysis`, `X-Ray`, `A`: lowering them loses nothing. `ASPN`,
-    `McLean`, `O'Brien`, `COVID-19`, `D` (vitamin D), `I` and `II` are kept."""
-    if token.isalpha():  # the common case, fast
-        return token[0].isupper() and (token[1:].islower() if len(token) > 1 else token == "A")
-    segments = [s for s in (_NOT_LETTER.sub("", part) for part in token.split("-")) if s]
-    if not segments or not segments[0][0].isupper():
-        return False
-    if len(segments) == 1 and len(segments[0]) == 1:
-        return segments[0] == "A"
-    return all(len(s) == 1 or s.islower() or s[1:].islower() for s in segments)
-
-
-def _pieces(latex: str) -> list[tuple[str, bool]]:
-    """Split BibTeX text into (plain text, protected?) pieces at top-level braces.
-
-    `{ASPN}` is protected; `{\\"u}` (a special character) is ordinary text, as in BibTeX.
-    """
-    pieces: list[tuple[str, bool]] = []
-    plain: list[str] = []
-    depth = 0
-    start = 0
-    i = 0
-    while i < len(latex):
-        char = latex[i]
-        if char == "\\" and depth == 0:
-            i += 2
-            continue
-        if char == "{":
-            if depth == 0:
-                plain.append(latex[start:i])
-                start = i
-            depth += 1
-        elif char == "}" and depth > 0:
-            depth -= 1
-            if depth == 0:
-                group = latex[start:i + 1]
-                if group[1:2] == "\\":
-                    plain.append(group)
-                else:
-                    pieces.append((_decode("".join(plain)), False))
-                    plain = []
-                    pieces.append((_decode(group[1:-1]), True))
-                start = i + 1
-        i += 1
-    plain.append(latex[start:])
-    pieces.append((_decode("".join(plain)), False))
-    return [(text, protected) for text, protected in pieces if text]
-
-
-def _decode(latex: str) -> str:
-    """LaTeX to text, keeping a space at either edge (pieces are joined again)."""
-    if not latex:
-        return ""
-    text = latex_to_text(latex)
-    lead = " " if latex[:1].isspace() else ""
-    trail = " " if latex[-1:].isspace() and text else ""
-    return lead + text + trail
+    runs = normalize(title_runs(raw, subtitle, first, language))
+    return to_csl_markup(runs) if markup else plain(runs)

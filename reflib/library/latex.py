@@ -38,8 +38,12 @@ MONTHS = {
     "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
 }  # fmt: skip
 
-_NEEDS_WORK = re.compile(r"[\\{}$~^_]|--|``|''")
-_SPECIAL = re.compile(r"[\\{}$~^_'`-]")
+_NEEDS_WORK = re.compile(r"[\\{}$~^_]|--|``|''|<[A-Za-z]")
+_SPECIAL = re.compile(r"[\\{}$~^_'`<-]")
+# HTML tags other tools leave in BibTeX titles (Zotero, pasted Crossref titles).
+_HTML_TAG = re.compile(r"<(i|b|em|strong|sub|sup|sc|scp)>", re.I)
+_HTML_MARKS = {"i": "i", "em": "i", "b": "b", "strong": "b", "sub": "sub", "sup": "sup",
+               "sc": "sc", "scp": "sc"}
 _SPACES = re.compile(r"\s+")
 _NAME = re.compile(r"[A-Za-z]+")
 _DIMENSION = re.compile(r"\s*=?\s*[-+]?(\d+\.?\d*|\.\d+)\s*(em|ex|pt|mu|cm|mm|in|sp|bp|pc|dd|cc)"
@@ -132,6 +136,8 @@ class _Reader:
                 self.math_shift(marks, math)
                 if math:  # the closing $ of an inline formula read by math_shift
                     return
+            elif char == "<":
+                self.html_tag(marks, math)
             elif math and char in "^_":
                 self.pos += 1
                 source = self.raw_argument()
@@ -143,6 +149,19 @@ class _Reader:
                     self.sub(source, marks | {"sup" if char == "^" else "sub"}, True)
             else:
                 self.pos += self.punctuation(char, marks, math)
+
+    def html_tag(self, marks: frozenset[str], math: bool) -> None:
+        """`<i>x</i>` as italics, when the closing tag follows; else a literal `<`."""
+        match = _HTML_TAG.match(self.text, self.pos)
+        if match:
+            name = match.group(1).lower()
+            close = self.text.lower().find(f"</{name}>", match.end())
+            if close >= 0:
+                self.sub(self.text[match.end():close], marks | {_HTML_MARKS[name]}, math)
+                self.pos = close + len(name) + 3
+                return
+        self.emit("<", marks)
+        self.pos += 1
 
     def punctuation(self, char: str, marks: frozenset[str], math: bool) -> int:
         text, pos = self.text, self.pos

@@ -132,3 +132,33 @@ def with_marks(runs: Iterable[Run], marks: frozenset[str]) -> list[Run]:
 def has_marks(runs: Iterable[Run]) -> bool:
     """True when any run is marked (plain text would lose something)."""
     return any(run.marks for run in runs)
+
+
+_CSL_TAG = re.compile(r'<(/?)(i|b|sup|sub|span)((?:\s+(?:class|style)="[^"]*")*)\s*>', re.I)
+
+
+def csl_markup_to_rich(markup: str) -> list[Run]:
+    """CSL-JSON rich text back to runs (the inverse of `to_csl_markup`); text that is not
+    one of CSL's tags stays text."""
+    if "<" not in markup:
+        return [Run(markup)] if markup else []
+    out: list[Run] = []
+    stack: list[str | None] = []
+    pos = 0
+    for match in _CSL_TAG.finditer(markup):
+        if match.start() > pos:
+            out.append(Run(markup[pos:match.start()], frozenset(m for m in stack if m)))
+        pos = match.end()
+        closing, name, attrs = match.group(1), match.group(2).lower(), match.group(3)
+        if closing:
+            if stack:
+                stack.pop()
+            continue
+        if name == "span":
+            stack.append("nocase" if "nocase" in attrs else
+                         "sc" if "small-caps" in attrs else None)
+        else:
+            stack.append(name)
+    if pos < len(markup):
+        out.append(Run(markup[pos:], frozenset(m for m in stack if m)))
+    return [run for run in out if run.text]
