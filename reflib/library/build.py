@@ -12,21 +12,17 @@ import hashlib
 import json
 import os
 import sqlite3
-from collections import deque
-from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem
 from reflib.fsutil import atomic_write_text, temp_beside
 from reflib.library import findings, index, provenance
-from reflib.library.bibtex import format_entry, format_library, parse_source_text, sort_key
+from reflib.library.bibtex import format_library, sort_key
 from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference
+from reflib.library.sourcefiles import parse_files
 from reflib.library.validate import CrossItem, cross_problems, entry_problems
-
-PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more than it saves
 
 
 @dataclass
@@ -94,51 +90,6 @@ class BuildReport:
         did = "; ".join(done) or "nothing to do"
         return (f"{self.sources} sources ({self.parsed} parsed, {self.reused} unchanged, "
                 f"{self.removed} removed): {did}")
-
-
-def _parse_one(args: tuple[str, str]) -> tuple:
-    """Worker: read, hash and parse one file. Returns plain data (picklable)."""
-    path = Path(args[0])
-    rel = f"refs/{path.name}"
-    data = path.read_bytes()
-    sha1 = hashlib.sha1(data).hexdigest()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        message = f"not UTF-8 ({exc.reason} at byte {exc.start}); save the file as UTF-8"
-        return rel, sha1, "", "", None, [Problem(rel, 1, message)], 1, None
-    ref, problems = parse_source_text(text, rel, path.stem)
-    read = len(problems)
-    if ref is None:
-        return rel, sha1, "", "", None, problems, read, None
-    item = CrossItem.of(ref)
-    if not item.parent:  # entries that inherit fields are validated once all are read
-        problems += entry_problems(ref)
-    return (rel, sha1, index.entry_json(ref), format_entry(ref), item, problems, read,
-            index.source_rows(ref))
-
-
-def _parse_all(paths: list[Path], root: Path) -> Iterator[tuple]:
-    """Parse results in file order. Many files are parsed on all cores, with a bounded
-    number of chunks in flight so that results never pile up in memory."""
-    jobs = [(str(p), str(root)) for p in paths]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(jobs) < PARALLEL_THRESHOLD or workers < 2:
-        yield from map(_parse_one, jobs)
-        return
-    chunks = [jobs[i:i + 250] for i in range(0, len(jobs), 250)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        pending: deque = deque()
-        for chunk in chunks:
-            pending.append(pool.submit(_parse_chunk, chunk))
-            if len(pending) >= 2 * workers:
-                yield from pending.popleft().result()
-        while pending:
-            yield from pending.popleft().result()
-
-
-def _parse_chunk(jobs: list[tuple[str, str]]) -> list[tuple]:
-    return [_parse_one(job) for job in jobs]
 
 
 def _open_cache(db_path: Path, with_bibtex: bool = True) -> dict[str, tuple] | None:
@@ -219,8 +170,7 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
             to_parse.append(Path(entry.path))
         states.append(state)
     by_rel = {s.rel: s for s in states}
-    for rel, sha1, entry, bibtex, item, problems, read, rows in _parse_all(to_parse,
-                                                                           layout.root):
+    for rel, sha1, entry, bibtex, item, problems, read, rows in parse_files(to_parse):
         state = by_rel[rel]
         state.rows = rows
         state.syntax = problems[:read]
@@ -475,9 +425,9 @@ class _RowBuffer:
 
     def __init__(self, conn: sqlite3.Connection, batch: int = 20_000) -> None:
         self.conn, self.batch = conn, batch
-        self.tables: dict[str, list[dict]] = {name: [] for name in index.SOURCE_TABLES}
+        self.tables: dict[str, list[tuple]] = {name: [] for name in index.SOURCE_TABLES}
 
-    def add(self, rows_by_table: dict[str, list[dict]]) -> None:
+    def add(self, rows_by_table: dict[str, list[tuple]]) -> None:
         for name, rows in rows_by_table.items():
             self.tables[name].extend(rows)
         if len(self.tables["fields"]) > self.batch:

@@ -22,41 +22,40 @@ _IDENTIFIER_FIELDS = ("doi", "pmid", "pmcid", "isbn", "issn", "eissn", "url")
 _NOTE_FIELDS = ("note", "annote", "annotation", "abstract", "addendum")
 
 
-def source_rows(ref: Reference) -> dict[str, list[dict[str, Any]]]:
-    """All index rows of one source, by table name. Pure: the same source, the same rows."""
-    authors = [
-        {"key": ref.key, "role": role, "position": i, "family": n.family_full, "given": n.given,
-         "suffix": n.suffix, "literal": n.literal, "display": n.display()}
-        for role, names in (("author", ref.authors), ("editor", ref.editors))
-        for i, n in enumerate(names, start=1)
-    ]
-    people = ref.authors or ref.editors
-    source = {
-        "key": ref.key,
-        "type": ref.entry_type,
-        "title": ref.title or ref.text("howpublished"),
-        "year": ref.year,
-        "month": ref.month,
-        "journal": ref.container,
-        "doi": ref.doi or None,
-        "evidence": ref.evidence or None,
-        "authors": "; ".join(n.display() for n in people),
-        "keywords": ref.text("keywords"),
-        "notes": " ".join(ref.text(n) for n in _NOTE_FIELDS if n in ref.fields),
-        "file": ref.file,
-        "line": ref.line,
-    }
-    identifiers = [
-        {"key": ref.key, "scheme": name, "value": ref.doi if name == "doi" else ref.text(name)}
-        for name in _IDENTIFIER_FIELDS
-        if name in ref.fields
-    ]
-    fields = [
-        {"key": ref.key, "name": name, "position": i, "raw": raw, "line": ref.line_of(name)}
-        for i, (name, raw) in enumerate(ref.fields.items(), start=1)
-    ]
+# The columns of the rows `source_rows` makes, in order (rows are tuples: cheap to make,
+# to send between processes and to insert).
+SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources": ("key", "type", "title", "year", "month", "journal", "doi", "evidence",
+                "authors", "keywords", "notes", "file", "line"),
+    "authors": ("key", "role", "position", "family", "given", "suffix", "literal", "display"),
+    "identifiers": ("key", "scheme", "value"),
+    "fields": ("key", "name", "position", "raw", "line"),
+}
+
+
+def source_rows(ref: Reference) -> dict[str, list[tuple]]:
+    """All index rows of one source, by table name, as tuples in SOURCE_COLUMNS order.
+    Pure: the same source, the same rows. Each derived value is computed once."""
+    key = ref.key
+    authors = []
+    shown: dict[str, list[str]] = {}
+    for role, names in (("author", ref.authors), ("editor", ref.editors)):
+        displays = shown[role] = [n.display() for n in names]
+        authors.extend((key, role, i, n.family_full, n.given, n.suffix, n.literal, displays[i - 1])
+                       for i, n in enumerate(names, start=1))
+    fields = ref.fields
+    doi = ref.doi
+    source = (key, ref.entry_type, ref.title or ref.text("howpublished"), ref.year, ref.month,
+              ref.container, doi or None, ref.evidence or None,
+              "; ".join(shown["author"] or shown["editor"]), ref.text("keywords"),
+              " ".join(ref.text(n) for n in _NOTE_FIELDS if n in fields), ref.file, ref.line)
+    identifiers = [(key, name, doi if name == "doi" else ref.text(name))
+                   for name in _IDENTIFIER_FIELDS if name in fields]
+    lines = ref.field_lines
+    rows = [(key, name, i, raw, lines.get(name, ref.line))
+            for i, (name, raw) in enumerate(fields.items(), start=1)]
     return {"sources": [source], "authors": authors, "identifiers": identifiers,
-            "fields": fields}
+            "fields": rows}
 
 
 SOURCE_TABLES = ("sources", "authors", "identifiers", "fields")
@@ -121,8 +120,15 @@ def create_schema(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
 
-def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]]) -> None:
+def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]] | list[tuple]
+                ) -> None:
+    """Rows as dicts, or as tuples in SOURCE_COLUMNS order (what `source_rows` makes)."""
     if not rows:
+        return
+    if isinstance(rows[0], tuple):
+        columns = SOURCE_COLUMNS[table]
+        conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) "
+                         f"VALUES ({', '.join('?' for _ in columns)})", rows)
         return
     columns = list(rows[0])
     sql = (f"INSERT INTO {table} ({', '.join(columns)}) "

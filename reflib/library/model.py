@@ -172,7 +172,17 @@ class Reference:
     def text(self, name: str) -> str:
         """The plain text of a field, or '' when absent."""
         raw = self.fields.get(name)
-        return field_text(raw, name in VERBATIM_FIELDS) if raw is not None else ""
+        if raw is None:
+            return ""
+        # Converted once per value: the build, checks and exports ask for the same
+        # fields many times (kept by raw value, so a changed field is converted again).
+        texts = self.__dict__.setdefault("_texts", {})
+        known = texts.get(name)
+        if known is not None and known[0] is raw:
+            return known[1]
+        text = field_text(raw, name in VERBATIM_FIELDS)
+        texts[name] = (raw, text)
+        return text
 
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
