@@ -893,7 +893,7 @@ Exit codes:
 @crossref_options
 @pubmed_options
 def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, books_url,
-        crossref_url, mailto, timeout, registries, pubmed_url, idconv_url) -> None:
+        crossref_url, mailto, timeout, deadline, registries, pubmed_url, idconv_url) -> None:
     """Add sources: from a BibTeX snippet in FILE (default: stdin), or by identifier.
 
     A snippet's one entry is validated like `refs build` validates; on any problem
@@ -937,7 +937,8 @@ def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, bo
         return BooksClient(books_url, mailto, timeout=timeout)
 
     report = add_identifiers(_layout(), identifiers, registries=_registries(registries),
-                             crossref=_crossref_client(crossref_url, mailto, timeout),
+                             crossref=_crossref_client(crossref_url, mailto, timeout,
+                                                       deadline),
                              pubmed=_pubmed_client(pubmed_url, idconv_url, mailto, timeout),
                              books=books, cite=cite, dry_run=dry_run)
     for added in report.added:
