@@ -192,7 +192,7 @@ def _compare_year(ref: Reference, record: dict, add) -> None:
 
 def _compare_pages(ref: Reference, record: dict, add) -> None:
     theirs = str(record.get("page") or record.get("article-number") or "")
-    ours = ref.text("pages")
+    ours = ref.text("pages") or ref.text("eid")  # an article number stands for pages
     if theirs and not ours:
         add("notice", "pages", f"no pages; Crossref gives {theirs}", crossref=theirs)
         return

@@ -11,6 +11,7 @@ from Crossref's `message`. The merge policy and the field-level diff are in refl
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -343,7 +344,8 @@ def map_work(message: dict[str, Any]) -> MappedWork:
     degree = " ".join(strings(message, "degree")).lower()
     if crossref_type == "dissertation" and "master" in degree:
         work_type = WorkType("mastersthesis")
-    people = {role: people_of(message, role) for role in ("author", "editor")}
+    people, name_notices = _clean_people(
+        {role: people_of(message, role) for role in ("author", "editor")}, work_type)
     ctx = _Context(message, work_type, people, cited_date(message))
     fields = {name: raw for name, rule in FIELD_RULES if (raw := rule(ctx))}
     return MappedWork(
@@ -354,8 +356,37 @@ def map_work(message: dict[str, Any]) -> MappedWork:
         people={role: names for role, names in people.items() if names},
         dates=dates_of(message),
         alternatives=_alternatives(message, ctx),
-        notices=_notices(message),
+        notices=tuple(name_notices) + _notices(message),
     )
+
+
+_JUNK_NAME = re.compile(r"^[\W_]*$")
+
+
+def _clean_people(people: dict[str, tuple[Person, ...]], work_type: WorkType,
+                  ) -> tuple[dict[str, tuple[Person, ...]], list[str]]:
+    """Names a citation can print. A journal article's `editor` in Crossref is the
+    journal's academic editor (PLOS ONE), never an editor of the work: not kept. A name
+    that is only punctuation ("-") is a registry error: said, not kept."""
+    notices: list[str] = []
+    if work_type.entry_type == "article" and people.get("editor"):
+        count = len(people["editor"])
+        notices.append(f"Crossref lists {count} editor{'s' if count > 1 else ''} of this "
+                       "journal article (the journal's academic editor); not kept as editor")
+        people = {**people, "editor": ()}
+    kept: dict[str, tuple[Person, ...]] = {}
+    for role, persons in people.items():
+        good = []
+        for position, person in enumerate(persons, start=1):
+            name = person.literal or person.family
+            if _JUNK_NAME.match(name):
+                shown = " ".join(p for p in (person.family, person.given) if p) or "(empty)"
+                notices.append(f"Crossref's {role} {position} is not a name ({shown!r}); "
+                               f"not kept: add the {role} by hand if one is missing")
+                continue
+            good.append(person)
+        kept[role] = tuple(good)
+    return kept, notices
 
 
 def _alternatives(message: dict, ctx: _Context) -> dict[str, frozenset[str]]:

@@ -167,18 +167,38 @@ def csl_names(names: list[Name]) -> list[dict[str, str]]:
     """Names to CSL name objects; an organisation is a literal; `others` stays a marker."""
     out = []
     for name in names:
+        if is_junk_name(name):
+            continue  # "-" from a registry: flagged by refs check, never printed
         if name.literal:
             out.append(OTHERS if name.literal == "others" else {"literal": name.literal})
             continue
         person = {"family": name.family}
         if name.given:
-            person["given"] = name.given
+            person["given"] = expand_initials(name.given, name.family)
         if name.von:
             person["non-dropping-particle"] = name.von
         if name.suffix:
             person["suffix"] = name.suffix
         out.append(person)
     return out
+
+
+_JUNK = re.compile(r"^[\W_]*$")
+_COMPACT_INITIALS = re.compile(r"^[A-Z]{2,3}$")
+
+
+def is_junk_name(name: Name) -> bool:
+    """A name that is only punctuation or nothing ("-"): a registry's placeholder."""
+    return bool(_JUNK.match(name.literal or name.family))
+
+
+def expand_initials(given: str, family: str = "") -> str:
+    """Compact initials as initials: `AJ` -> `A. J.` (Crossref and PubMed write them so;
+    read as one name they print "Wakefield A"). An all-capitals family name means the
+    whole name is in capitals (`ZHANG, WEI`), so its given name is left alone."""
+    if _COMPACT_INITIALS.match(given) and not family.isupper():
+        return " ".join(letter + "." for letter in given)
+    return given
 
 
 def _parse(raw: str) -> list[Name]:
@@ -203,6 +223,11 @@ def _numbers(ref: Reference, item: dict[str, Any]) -> None:
     fields = ref.fields
     if "pages" in fields:
         item["page"] = _PAGE_DASH.sub("-", ref.text("pages"))
+    if "eid" in fields:
+        # An article number is CSL's `number` for articles: AMA and Vancouver print it
+        # where the pages go ("2021;1(1):27"), APA as "Article 27".
+        key = "number" if ref.entry_type == "article" else "page"
+        item.setdefault(key, ref.text("eid"))
     issue = ref.text("issue") or (ref.text("number") if ref.entry_type == "article" else "")
     if issue:
         item["issue"] = issue
