@@ -14,25 +14,63 @@ from pathlib import Path
 
 import pytest
 
-from reflib.library.findings import CheckRun, save_run
+from reflib.library.findings import CheckRun, Finding, save_run
 from reflib.serve import metadata
+from reflib.serve.catalog import COLUMNS, QUERIES
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _built(run, library: Path) -> sqlite3.Connection:
+    assert run("build").exit_code == 0
+    return sqlite3.connect(library / "db" / "library.db")
+
+
 def test_metadata_names_only_tables_and_columns_the_index_has(run, library: Path):
-    run("build")
-    save_run(library / "db" / "library.db", CheckRun([]))  # makes the tables of `refs check`
-    conn = sqlite3.connect(library / "db" / "library.db")
+    conn = _built(run, library)
     columns = {table: {row[1] for row in conn.execute(f"PRAGMA table_info({table})")}
-               for (table,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+               for (table,) in conn.execute(
+                   "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")}
     tables = metadata()["databases"]["library"]["tables"]
     for table, meta in tables.items():
         assert table in columns, table
-        assert set(meta.get("columns", {})) <= columns[table], table
+        assert "columns" not in meta, table  # Datasette would list them above the rows
         assert set(meta.get("facets", [])) <= columns[table], table
+    for table, described in COLUMNS.items():
+        assert set(described) <= columns[table], table
     assert tables["sources"]["fts_table"] in columns
     assert set(tables["sources"]["facets"]) == {"evidence", "year", "journal"}
+
+
+def test_latest_findings_is_the_last_run_only(run, library: Path):
+    conn = _built(run, library)
+    db = library / "db" / "library.db"
+    save_run(db, CheckRun([Finding("lee2021learn", "metadata", "warning", "old run")]))
+    save_run(db, CheckRun([Finding("hurley2022cervical", "updates", "notice", "corrected")]))
+    rows = conn.execute('SELECT key, "check", message FROM latest_findings').fetchall()
+    assert rows == [("hurley2022cervical", "updates", "corrected")]
+    assert conn.execute("SELECT count(*) FROM findings").fetchone()[0] == 2
+
+
+def test_the_canned_queries_answer_what_librarians_ask(run, library: Path):
+    conn = _built(run, library)
+    save_run(library / "db" / "library.db", CheckRun([
+        Finding("hurley2022cervical", "updates", "notice", "correction: 10.1/x"),
+        Finding("lee2021learn", "metadata", "warning", "not an update")]))
+
+    def answer(name: str) -> list[tuple]:
+        return conn.execute(QUERIES[name]["sql"]).fetchall()
+
+    assert [r[1] for r in answer("retracted_or_corrected")] == ["hurley2022cervical"]
+    without = {r[1] for r in answer("without_doi_or_pmid")}
+    expected = {k for (k,) in conn.execute(
+        "SELECT key FROM sources WHERE key NOT IN (SELECT key FROM identifiers "
+        "WHERE scheme IN ('doi', 'pmid'))")}
+    assert without == expected and "chou-uptodate-lbp" in without
+    old_web = {r[1] for r in answer("web_sources_accessed_over_a_year_ago")}
+    assert "chou-uptodate-lbp" in old_web and "lee2021learn" not in old_web
+    by_type = {r[0]: r[1] for r in answer("sources_by_evidence_type")}
+    assert by_type["guideline"] == 5 and sum(by_type.values()) == 12
 
 
 def test_without_datasette_the_error_says_how_to_install_it(run, monkeypatch):

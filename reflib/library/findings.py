@@ -53,6 +53,11 @@ CREATE TABLE IF NOT EXISTS check_runs (
 CREATE TABLE IF NOT EXISTS findings (
     run_id INTEGER NOT NULL REFERENCES check_runs(id), key TEXT, "check" TEXT NOT NULL,
     severity TEXT NOT NULL, message TEXT NOT NULL, file TEXT, line INTEGER, data TEXT);
+CREATE INDEX IF NOT EXISTS findings_by_run ON findings(run_id, key);
+-- What the last run found: `findings` keeps every run ever made (refs serve, refs sql).
+CREATE VIEW IF NOT EXISTS latest_findings AS
+    SELECT key, "check", severity, message, file, line, data, run_id FROM findings
+    WHERE run_id = (SELECT max(id) FROM check_runs);
 """
 
 
@@ -106,10 +111,11 @@ def latest_run(db_path: Path) -> CheckRun | None:
 
 
 def copy_runs(old_db: Path, new_conn: sqlite3.Connection) -> None:
-    """Carry saved check runs from the old index into a freshly built one."""
+    """Carry saved check runs from the old index into a freshly built one (which gets the
+    tables and the `latest_findings` view even when there is nothing to carry)."""
+    new_conn.executescript(_DDL)
     if not old_db.is_file():
         return
-    new_conn.executescript(_DDL)
     try:
         new_conn.execute("ATTACH DATABASE ? AS old", (str(old_db),))
     except sqlite3.DatabaseError:

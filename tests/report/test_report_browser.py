@@ -8,29 +8,27 @@ build/screenshots/; with REFS_UPDATE_SCREENSHOT=1 the first screens at 1280x800 
 
 from __future__ import annotations
 
-import os
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from browser_support import (
+    ROOT,
+    SCREENSHOTS,
+    UPDATE_DOCS,
+    chromium,
+    in_first_screen,
+    needs_chromium,
+)
 
 from reflib.library.findings import CheckRun, Finding, save_run
 from reflib.library.layout import Layout
 from reflib.report.document import write_report
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(os.environ.get("REFS_CHROMIUM", "/usr/bin/chromium"))
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync"]
-SCREENSHOTS = ROOT / "build" / "screenshots"
 NOW = datetime(2024, 4, 6, 12, 0, tzinfo=UTC)  # the day the article was last updated
 
-pytestmark = pytest.mark.skipif(
-    not CHROMIUM.is_file(),
-    reason=f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium; "
-           "`bash scripts/test.sh` does it) or set REFS_CHROMIUM")
+pytestmark = needs_chromium
 
 GUIDELINES = ["lee2021learn", "sayed2022lowback", "cohen2020lumbar", "hurley2022cervical",
               "nass2020lbp"]
@@ -39,18 +37,9 @@ GUIDELINES = ["lee2021learn", "sayed2022lowback", "cohen2020lumbar", "hurley2022
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
     """One Chromium for the module, with a fresh, empty profile."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.fail("playwright is not installed: pip install -e '.[test]'")
-    profile = tmp_path_factory.mktemp("chromium-profile")
-    with sync_playwright() as playwright:
-        context = playwright.chromium.launch_persistent_context(
-            str(profile), executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1100, "height": 900}, service_workers="block")
+    with chromium(tmp_path_factory.mktemp("chromium-profile")) as context:
         context.set_default_timeout(5000)  # a local file: anything slower is a failure
         yield context
-        context.close()
 
 
 class Visit:
@@ -201,12 +190,6 @@ def test_a_retracted_source_shows_its_badge_and_hostile_text_stays_text(browser,
 PRINTED = ROOT / "tests" / "fixtures" / "checks" / "article-reference-list.txt"
 
 
-def _visible_in(page, locator, width: int, height: int) -> bool:
-    box = locator.bounding_box()
-    return (box is not None and box["y"] >= 0 and box["y"] + box["height"] <= height
-            and box["x"] + box["width"] <= width)
-
-
 def test_what_to_fix_leads_the_page(browser, run, library: Path, tmp_path: Path):
     """The measure of issue 14: with the printed-list check on, the first screen at
     1280x800 shows every error, each with its reference number, problem and fix."""
@@ -234,7 +217,7 @@ def test_what_to_fix_leads_the_page(browser, run, library: Path, tmp_path: Path)
     for error in errors:
         item = todo.locator(f'li.todo-item.s-error[data-key="{error["key"]}"]')
         assert item.count() == 1, error
-        assert _visible_in(page, item, 1280, 800), f"{error['key']} is below the first screen"
+        assert in_first_screen(item, 1280, 800), f"{error['key']} is below the first screen"
     benzon = todo.locator('li.s-error[data-key="benzon2023radiofrequency"]').inner_text()
     assert benzon.split()[0] == "8"
     assert "misspells the source's first editor" in benzon
@@ -277,9 +260,9 @@ def test_what_to_fix_leads_the_page(browser, run, library: Path, tmp_path: Path)
     page.evaluate("window.scrollTo(0, 0)")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     first_error = todo.locator("li.todo-item.s-error").first
-    assert _visible_in(page, first_error, 390, 844)  # the error leads on a phone too
+    assert in_first_screen(first_error, 390, 844)  # the error leads on a phone too
     page.screenshot(path=SCREENSHOTS / "report-390.png")
-    if os.environ.get("REFS_UPDATE_SCREENSHOT") == "1":
+    if UPDATE_DOCS:
         page.set_viewport_size({"width": 1280, "height": 800})
         page.evaluate("window.scrollTo(0, 0)")
         page.screenshot(path=ROOT / "docs" / "report.png")
