@@ -166,6 +166,51 @@ def build(check: bool, full: bool, strict: bool, quiet: bool) -> None:
 # -- bringing sources in -----------------------------------------------------------------
 
 
+REGISTRIES = ("crossref", "pubmed")
+
+
+def pubmed_options(function):
+    """--registry, --pubmed-url and --idconv-url: which registries to ask, and PubMed's
+    addresses. NCBI's `email` is --mailto; its API key comes from $NCBI_API_KEY only (a
+    key on the command line shows in process lists)."""
+    options = [
+        click.option("--registry", "registries", multiple=True,
+                     type=click.Choice(REGISTRIES), metavar="NAME",
+                     help="Ask this registry: crossref, pubmed (repeatable). "
+                          "Env: REFS_REGISTRIES (comma-separated). Default: both."),
+        click.option("--pubmed-url", envvar="REFS_PUBMED_URL", metavar="URL",
+                     help="NCBI E-utilities. Env: REFS_PUBMED_URL. "
+                          "Default: https://eutils.ncbi.nlm.nih.gov/entrez/eutils"),
+        click.option("--idconv-url", envvar="REFS_IDCONV_URL", metavar="URL",
+                     help="PMC ID Converter. Env: REFS_IDCONV_URL."),
+    ]
+    for option in reversed(options):
+        function = option(function)
+    return function
+
+
+def _registries(chosen: tuple[str, ...]) -> tuple[str, ...]:
+    if chosen:
+        return tuple(dict.fromkeys(chosen))
+    names = [n.strip().lower() for n in os.environ.get("REFS_REGISTRIES", "").replace(
+        ",", " ").split() if n.strip()]
+    unknown = [n for n in names if n not in REGISTRIES]
+    if unknown:
+        raise click.UsageError(f"REFS_REGISTRIES names {', '.join(unknown)}; the registries "
+                               f"are {', '.join(REGISTRIES)}")
+    return tuple(dict.fromkeys(names)) or REGISTRIES
+
+
+def _pubmed_client(pubmed_url: str | None, idconv_url: str | None, mailto: str | None,
+                   timeout: float):
+    def make():
+        from reflib.registries.pubmed.gateway import PubMedClient
+
+        return PubMedClient(pubmed_url, idconv_url, email=mailto, timeout=timeout)
+
+    return make
+
+
 def _input_name(file) -> str:
     """How messages name an input: its path, or <stdin>."""
     name = getattr(file, "name", None)
@@ -527,6 +572,7 @@ CHECK_NAMES = ("syntax", "doi-syntax", "doi-resolves", "metadata", "updates", "c
               help="Crossref REST API. Env: REFS_CROSSREF_URL. Default: https://api.crossref.org")
 @click.option("--mailto", envvar=["REFS_MAILTO", "CROSSREF_MAILTO"],
               help="Contact address for Crossref's polite pool. Env: REFS_MAILTO.")
+@pubmed_options
 @click.option("--timeout", type=click.FloatRange(0.1), default=10.0, show_default=True,
               help="Seconds for one whole answer, however slowly it arrives.")
 @click.option("--deadline", type=click.FloatRange(1), default=300.0, show_default=True,
@@ -534,7 +580,8 @@ CHECK_NAMES = ("syntax", "doi-syntax", "doi-resolves", "metadata", "updates", "c
               help="Stop asking the network after this long in all; what was not "
                    "asked is reported as not checked (exit 3).")
 def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only, doi_url,
-          crossref_url, mailto, timeout, deadline) -> None:
+          crossref_url, mailto, registries, pubmed_url, idconv_url, timeout,
+          deadline) -> None:
     """Check every citation (or KEYS): DOIs resolve, metadata agrees with Crossref,
     nothing cited is retracted, web sources are current, AMA fields are there, no
     duplicates, the citation order is whole, and (--against) the printed list agrees.
@@ -562,7 +609,10 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
                            mailto=mailto, max_age_months=max_age,
                            against=Path(against) if against else None, only=tuple(only),
                            timeout=timeout, against_text=against_text,
-                           render_lines=_article_lines, deadline=deadline)
+                           render_lines=_article_lines, deadline=deadline,
+                           registries=_registries(registries),
+                           pubmed_client=_pubmed_client(pubmed_url, idconv_url, mailto,
+                                                        timeout))
     bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
     try:
         result = check_library(_layout(), _keys(keys), options, progress=bar, notify=_notice)
@@ -727,51 +777,6 @@ def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: floa
 
         return CrossrefClient(crossref_url, mailto, timeout=timeout, deadline=run,
                               notice=lambda message: click.echo(message, err=True))
-
-    return make
-
-
-REGISTRIES = ("crossref", "pubmed")
-
-
-def pubmed_options(function):
-    """--registry, --pubmed-url and --idconv-url: which registries to ask, and PubMed's
-    addresses. NCBI's `email` is --mailto; its API key comes from $NCBI_API_KEY only (a
-    key on the command line shows in process lists)."""
-    options = [
-        click.option("--registry", "registries", multiple=True,
-                     type=click.Choice(REGISTRIES), metavar="NAME",
-                     help="Ask this registry: crossref, pubmed (repeatable). "
-                          "Env: REFS_REGISTRIES (comma-separated). Default: both."),
-        click.option("--pubmed-url", envvar="REFS_PUBMED_URL", metavar="URL",
-                     help="NCBI E-utilities. Env: REFS_PUBMED_URL. "
-                          "Default: https://eutils.ncbi.nlm.nih.gov/entrez/eutils"),
-        click.option("--idconv-url", envvar="REFS_IDCONV_URL", metavar="URL",
-                     help="PMC ID Converter. Env: REFS_IDCONV_URL."),
-    ]
-    for option in reversed(options):
-        function = option(function)
-    return function
-
-
-def _registries(chosen: tuple[str, ...]) -> tuple[str, ...]:
-    if chosen:
-        return tuple(dict.fromkeys(chosen))
-    names = [n.strip().lower() for n in os.environ.get("REFS_REGISTRIES", "").replace(
-        ",", " ").split() if n.strip()]
-    unknown = [n for n in names if n not in REGISTRIES]
-    if unknown:
-        raise click.UsageError(f"REFS_REGISTRIES names {', '.join(unknown)}; the registries "
-                               f"are {', '.join(REGISTRIES)}")
-    return tuple(dict.fromkeys(names)) or REGISTRIES
-
-
-def _pubmed_client(pubmed_url: str | None, idconv_url: str | None, mailto: str | None,
-                   timeout: float):
-    def make():
-        from reflib.registries.pubmed.gateway import PubMedClient
-
-        return PubMedClient(pubmed_url, idconv_url, email=mailto, timeout=timeout)
 
     return make
 

@@ -74,6 +74,8 @@ class CheckOptions:
     save: bool = True
     timeout: float = 10.0  # for one whole answer
     deadline: float | None = None  # for all the network asks of the run
+    registries: tuple[str, ...] = ("crossref",)  # the CLI asks both by default
+    pubmed_client: Callable | None = None  # makes a PubMedClient (reflib.checks.updates)
     _deadline: object = field(default=None, repr=False, compare=False)
 
     def network_deadline(self):
@@ -192,6 +194,13 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
                                              deadline=options.network_deadline())
         net_found, net_made, net_skipped = _network_checks(
             layout, selected, options, network, progress, fetcher, handle_client)
+        if "pubmed" in options.registries and any(
+                c in network for c in (agreement.METADATA, agreement.UPDATES)):
+            from reflib.checks.updates import pubmed_part
+
+            net_found, pubmed_notes = pubmed_part(
+                layout, selected, net_found, network, options.offline, options.pubmed_client)
+            notes += pubmed_notes
         found.extend(net_found)
         made.extend(net_made)
         skipped.update(net_skipped)
@@ -355,7 +364,10 @@ def _record_findings(ref: Reference, lookup: CrossrefLookup, resolution,
                                  f"write doi = {{{alias}}}", ref.file, ref.line_of("doi"),
                                  {"field": "doi", "crossref": alias}))
     if agreement.UPDATES in checks:
+        from reflib.checks.updates import preprint_findings
+
         found.extend(agreement.update_findings(ref, record))
+        found.extend(preprint_findings(ref, record))
     if lookup.origin != "crossref":
         found = [_with_origin(f, lookup) for f in found]
     if lookup.stale and agreement.UPDATES in checks:
