@@ -1,0 +1,270 @@
+"""Resolving the lines of a printed reference list against the registries, for
+`refs import --from-list` (reflib.enrich.listimport writes what this decides).
+
+    results, looked_up = resolve_lines(parse_reference_list(text), crossref=factory)
+    [(r.number, r.status, r.doi) for r in results]
+
+Each line is parsed (reflib.formats.reference_string). A printed DOI is looked up and
+verified: the record's title and first author must agree with the line, or the line is
+flagged and searched for like one without a DOI. Otherwise Crossref's
+`query.bibliographic` is asked for the line, restricted to the work types the line can
+be, and a candidate is accepted only under the guards of `refs find-doi`
+(reflib.enrich.candidates). Web pages and personal communications are not looked up.
+Accepted lines become sources from the registry record (reflib.enrich.mapping); every
+other line a source built from what it prints, marked as such (`fields_for`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from reflib.enrich.candidates import TYPE_FITS, Candidate, decide
+from reflib.enrich.printed import (
+    fields_from_line,
+    fields_from_record,
+    reference_of,
+    verify_printed,
+)
+from reflib.errors import EXIT_INVALID, EXIT_OK, EXIT_UNVERIFIED, CrossrefError, NotFound
+from reflib.formats.reference_string import ParsedReference
+from reflib.library.model import doi_key
+
+ACCEPTED, BUILT, AMBIGUOUS, NOT_PARSED = "accepted", "built", "ambiguous", "not-parsed"
+DUPLICATE, UNAVAILABLE = "duplicate", "unavailable"
+ROWS = 5
+# Work types a line can be, asked of the search so that a preprint or a book never
+# stands as the runner-up of an article (the guards would refuse them anyway).
+SEARCH_TYPES: dict[str, list[str]] = {
+    "article": sorted(TYPE_FITS["article"]),
+    "chapter": sorted(TYPE_FITS["incollection"]),
+    "book": sorted(TYPE_FITS["book"]),
+}
+NOT_LOOKED_UP = {"web": "a web page: nothing to look up",
+                 "personal": "a personal communication: nothing to look up"}
+
+
+@dataclass
+class LineResult:
+    """What became of one printed line."""
+
+    number: int
+    line: int
+    text: str
+    status: str = NOT_PARSED
+    key: str = ""
+    file: str = ""
+    doi: str = ""
+    registry: str = ""
+    how: str = ""  # printed DOI verified | found by search
+    reason: str = ""
+    notes: list[str] = field(default_factory=list)
+    candidates: tuple[Candidate, ...] = ()
+    parsed: ParsedReference | None = None
+    record: dict[str, Any] | None = None
+    record_source: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        parsed = self.parsed
+        return {"number": self.number, "line": self.line, "text": self.text,
+                "status": self.status, "key": self.key or None, "file": self.file or None,
+                "doi": self.doi or None, "registry": self.registry or None,
+                "how": self.how or None, "reason": self.reason or None, "notes": self.notes,
+                "kind": parsed.kind if parsed else None,
+                "candidates": [c.to_json() for c in self.candidates]}
+
+
+@dataclass
+class ListReport:
+    lines: list[LineResult]
+    source: str
+    dry_run: bool = False
+    looked_up: bool = True
+    written: list[str] = field(default_factory=list)
+    order_file: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(line.status == status for line in self.lines)
+
+    @property
+    def exit_code(self) -> int:
+        if self.count(UNAVAILABLE):
+            return EXIT_UNVERIFIED
+        if self.count(NOT_PARSED) or self.problems:
+            return EXIT_INVALID
+        return EXIT_OK
+
+    def summary(self) -> str:
+        verb = "would write" if self.dry_run else "wrote"
+        written = 0 if self.count(UNAVAILABLE) else len(self.written)
+        text = (f"{len(self.lines)} lines: {self.count(ACCEPTED)} accepted, {self.count(BUILT)} "
+                f"built from the line, {self.count(AMBIGUOUS)} ambiguous, "
+                f"{self.count(NOT_PARSED)} not parsed")
+        if self.count(DUPLICATE):
+            text += f", {self.count(DUPLICATE)} duplicates"
+        if self.count(UNAVAILABLE):
+            return (f"{text}, {self.count(UNAVAILABLE)} could not be looked up; nothing was "
+                    "written: try again, or use --offline to build the sources from the lines")
+        text += f"; {verb} {written} sources"
+        if self.order_file:
+            text += f" and {self.order_file}"
+        if not self.looked_up:
+            text += " (offline: nothing was looked up)"
+        return text
+
+    def text_lines(self) -> list[str]:
+        out = []
+        for line in self.lines:
+            head = f"{line.number:>3}  {line.status:<10} {line.key or '-'}"
+            if line.doi:
+                head += f"  doi:{line.doi} ({line.registry}; {line.how})"
+            out.append(head + (f": {line.reason}" if line.reason else ""))
+            out += [f"       note: {note}" for note in line.notes]
+            for c in line.candidates[:ROWS]:
+                mark = "ok" if c.passes else "no: " + ", ".join(x.name for x in c.failed())
+                out.append(f"       {c.score:8.2f}  {c.doi}  {c.crossref_type}  "
+                           f"{c.year or '----'}  {c.title[:60]}  [{mark}]")
+            if line.status == AMBIGUOUS and line.key:
+                out.append(f"       choose with: refs find-doi {line.key} --accept DOI")
+        return out
+
+    def to_json(self) -> dict[str, Any]:
+        return {"source": self.source, "dry_run": self.dry_run, "looked_up": self.looked_up,
+                "exit_code": self.exit_code, "summary": self.summary(),
+                "written": self.written, "lines": [line.to_json() for line in self.lines]}
+
+
+def search_text(parsed: ParsedReference) -> str:
+    """What `query.bibliographic` gets: the printed line without its number, identifiers,
+    URLs and access date (a wrong DOI would only mislead the search)."""
+    text = parsed.text
+    for drop in (parsed.doi, parsed.pmid, parsed.pmcid, *parsed.urls):
+        if drop:
+            text = text.replace(drop, " ")
+    text = re.sub(r"^\s*(?:\[\d+\]|\d+[.)]?)\s+", "", text)
+    text = re.sub(r"\b(?:doi|PMID|PMCID|Available (?:at|from)|Accessed|Retrieved)\b:?", " ",
+                  text, flags=re.I)
+    return " ".join(text.split())[:400]
+
+
+def resolve_line(parsed: ParsedReference, client: Any, rows: int = ROWS) -> LineResult:
+    """Look one parsed line up (Crossref) and decide; raises CrossrefError when Crossref
+    could not answer."""
+    result = LineResult(parsed.number, parsed.line, parsed.text, parsed=parsed)
+    if not parsed.parsed:
+        result.reason = "no title, DOI or PMID could be read from the line; correct it"
+        return result
+    if parsed.doi:
+        if _verify_doi(parsed, client, result):
+            return result
+    elif parsed.pmid:
+        result.notes.append(f"PMID {parsed.pmid} printed; not verified (PubMed is not asked)")
+    if parsed.kind in NOT_LOOKED_UP:
+        result.status, result.reason = BUILT, NOT_LOOKED_UP[parsed.kind]
+        return result
+    if not parsed.title:
+        result.status, result.reason = BUILT, "no title to search with"
+        return result
+    _search(parsed, client, result, rows)
+    return result
+
+
+def _verify_doi(parsed: ParsedReference, client: Any, result: LineResult) -> bool:
+    """True when the printed DOI's record is the line's work (then it is accepted)."""
+    try:
+        record = client.fetch_work(parsed.doi)
+    except NotFound:
+        result.notes.append(f"flagged: the printed DOI {parsed.doi} is not registered with "
+                            "Crossref; searched for the work instead")
+        return False
+    verdict = verify_printed(parsed, record.message)
+    if not verdict.agrees:
+        result.notes += [f"flagged: printed doi:{parsed.doi}: {n}" for n in verdict.notes]
+        return False
+    result.status, result.doi, result.registry = ACCEPTED, record.work_doi, "Crossref"
+    result.how = "printed DOI verified"
+    result.record, result.record_source = record.message, record.source
+    result.notes += verdict.notes
+    if record.moved:
+        result.notes.append(f"Crossref redirects {parsed.doi} to {record.work_doi}")
+    return True
+
+
+def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int) -> None:
+    types = SEARCH_TYPES.get(parsed.kind)
+    items = client.search_bibliographic(search_text(parsed), rows=rows,
+                                        filters={"type": types} if types else None)
+    titles = [parsed.title, *[t for t in parsed.title_options if t != parsed.title]]
+    decisions = [decide(reference_of(parsed, title), items) for title in titles]
+    accepted = {d.accepted.doi.lower(): d for d in decisions if d.accepted is not None}
+    best = decisions[0]
+    if len(accepted) == 1:
+        decision = next(iter(accepted.values()))
+        chosen = decision.accepted
+        result.status, result.doi, result.registry = ACCEPTED, chosen.doi, "Crossref"
+        result.how, result.reason = "found by search", decision.reason
+        result.record, result.record_source = chosen.message, client.work_url(chosen.doi)
+        result.candidates = decision.candidates
+        return
+    result.candidates = best.candidates
+    if len(accepted) > 1:
+        result.status = AMBIGUOUS
+        result.reason = "the title reads two ways and each finds a different work"
+    elif best.candidates:
+        result.status, result.reason = AMBIGUOUS, best.reason
+    else:
+        result.status, result.reason = BUILT, "Crossref found nothing"
+
+
+def resolve_lines(parsed_lines: list[ParsedReference], *, crossref: Callable[[], Any] | None,
+                  progress: Callable[[int], None] | None = None,
+                  rows: int = ROWS) -> tuple[list[LineResult], bool]:
+    """Every line resolved; (results, looked_up). Without a Crossref factory (offline)
+    every parsed line is built from its text."""
+    results: list[LineResult] = []
+    if crossref is None:
+        for parsed in parsed_lines:
+            result = LineResult(parsed.number, parsed.line, parsed.text, parsed=parsed)
+            if parsed.parsed:
+                result.status, result.reason = BUILT, "offline: nothing was looked up"
+            else:
+                result.reason = "no title, DOI or PMID could be read from the line; correct it"
+            results.append(result)
+        return results, False
+    client = crossref()
+    try:
+        for parsed in parsed_lines:
+            try:
+                results.append(resolve_line(parsed, client, rows))
+            except CrossrefError as exc:
+                results.append(LineResult(parsed.number, parsed.line, parsed.text,
+                                          UNAVAILABLE, reason=str(exc), parsed=parsed))
+            if progress:
+                progress(1)
+    finally:
+        client.close()
+    return results, True
+
+
+def built_reason(result: LineResult) -> str:
+    """Why a line's source is built from its text, for the source's `annote`."""
+    if result.status == AMBIGUOUS:
+        return "no candidate was certain; see `refs find-doi`"
+    return result.reason or "not looked up"
+
+
+def fields_for(result: LineResult) -> tuple[str, dict[str, str]]:
+    """The source a line becomes: from the accepted record, else from the line."""
+    assert result.parsed is not None
+    if result.status == ACCEPTED and result.record is not None:
+        return fields_from_record(result.record, result.parsed)
+    keep_doi = result.parsed.doi if not result.notes or not any(
+        n.startswith("flagged") for n in result.notes) else ""
+    return fields_from_line(result.parsed, built_reason(result), doi=keep_doi)
+
+
+def same_doi(a: str, b: str) -> bool:
+    return bool(a and b) and doi_key(a) == doi_key(b)

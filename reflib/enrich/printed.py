@@ -1,0 +1,173 @@
+"""A printed reference line as BibTeX: the fields it says, the Reference the guards of
+`refs find-doi` compare candidates with, and whether a printed DOI's record is the work
+the line names. Pure.
+
+    parsed = parse_reference("Lee DW, et al. Title. J Pain Res. 2021;14:1-2.")
+    ref = reference_of(parsed)                 # @article, author "Lee, D. W. and others"
+    entry_type, fields = fields_from_line(parsed, "a web page: nothing to look up")
+    verdict = verify_printed(parsed, crossref_message)   # .agrees, .notes
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reflib.enrich.mapping import map_work
+from reflib.formats.reference_string import ParsedReference
+from reflib.library.markup import escape_latex, markup_to_text
+from reflib.library.model import Reference
+from reflib.library.textmatch import spelling_similarity, squash, title_similarity
+from reflib.registries.crossref.work import people_of
+
+ENTRY_TYPES = {"article": "article", "chapter": "incollection", "book": "book",
+               "web": "online", "personal": "misc", "unknown": "misc"}
+# A printed DOI is the author's claim: its record needs to agree less closely than a
+# search hit, but it must be the same work (a wrong DOI names a different title).
+VERIFY_TITLE_MIN = 0.75
+SAME_NAME_MIN = 0.8  # `Benson` for `Benzon` (0.83) is a misspelling, not another person
+BUILT_NOTE = "Built from the printed reference list ({why}); not verified against a registry."
+SKIPPED_FIELDS = frozenset({"abstract", "author+an:orcid", "editor+an:orcid"})
+
+
+def _braced(text: str) -> str:
+    return "{" + escape_latex(" ".join(text.split())) + "}"
+
+
+def _verbatim(text: str) -> str:
+    return "{" + text.strip().replace("{", "%7B").replace("}", "%7D") + "}"
+
+
+def _person(family: str, letters: str) -> str:
+    given = " ".join(f"{c}." for c in letters)
+    family = escape_latex(family)
+    if " " in family and not given:
+        family = "{" + family + "}"
+    return f"{family}, {given}" if given else family
+
+
+def name_list(names: list[tuple[str, str]], et_al: bool) -> str:
+    """`[("Lee", "DW")]`, et al. -> `{Lee, D. W. and others}`."""
+    people = [_person(family, letters) for family, letters in names]
+    if et_al:
+        people.append("others")
+    return "{" + " and ".join(people) + "}" if people else ""
+
+
+def fields_of(parsed: ParsedReference) -> tuple[str, dict[str, str]]:
+    """What the line itself says, as an entry type and raw BibTeX fields."""
+    entry_type = ENTRY_TYPES.get(parsed.kind, "misc")
+    fields: dict[str, str] = {}
+    people = name_list(parsed.names, parsed.et_al)
+    if people:
+        role = "editor" if parsed.editors and entry_type in ("book", "incollection") else "author"
+        fields[role] = people
+    elif parsed.organisation and parsed.kind in ("web", "personal"):
+        fields["author"] = "{" + _braced(parsed.organisation) + "}"
+    if parsed.book_editors and "editor" not in fields:
+        fields["editor"] = name_list(parsed.book_editors, False)
+    if parsed.title:
+        fields["title"] = _braced(parsed.title)
+    container = {"article": "journal", "incollection": "booktitle"}.get(entry_type)
+    if parsed.container and container:
+        fields[container] = _braced(parsed.container)
+    elif parsed.container and entry_type == "online":
+        fields["organization"] = _braced(parsed.container)
+    elif parsed.container and entry_type == "misc":
+        fields["howpublished"] = _braced(parsed.container)
+    if parsed.kind == "personal":
+        fields["howpublished"] = "{Personal communication}"
+        if parsed.organisation:
+            fields["organization"] = _braced(parsed.organisation)
+    for name, value in (("edition", parsed.edition), ("publisher", parsed.publisher),
+                        ("address", parsed.place), ("volume", parsed.volume),
+                        ("number", parsed.issue)):
+        if value:
+            fields[name] = _braced(value)
+    if parsed.personal_date:
+        fields["date"] = "{" + parsed.personal_date.isoformat() + "}"
+    elif parsed.year:
+        fields["year"] = "{" + str(parsed.year) + "}"
+    if parsed.pages:
+        fields["pages"] = "{" + parsed.pages.replace("-", "--") + "}"
+    return entry_type, fields
+
+
+def reference_of(parsed: ParsedReference, title: str | None = None) -> Reference:
+    """The line as a Reference, for the guards of `refs find-doi` (reflib.enrich.candidates)."""
+    entry_type, fields = fields_of(parsed)
+    if title is not None:
+        fields["title"] = _braced(title)
+    return Reference(f"line{parsed.line}", entry_type, fields)
+
+
+def fields_from_line(parsed: ParsedReference, why: str, doi: str = ""
+                     ) -> tuple[str, dict[str, str]]:
+    """A source built from the line alone, marked as such, with the printed line kept."""
+    entry_type, fields = fields_of(parsed)
+    if doi:
+        fields["doi"] = _verbatim(doi)
+    if parsed.pmid:
+        fields["pmid"] = "{" + parsed.pmid + "}"
+    if parsed.pmcid:
+        fields["pmcid"] = "{" + parsed.pmcid + "}"
+    if parsed.urls:
+        fields["url"] = _verbatim(parsed.urls[0])
+    if parsed.accessed:
+        fields["urldate"] = "{" + parsed.accessed.isoformat() + "}"
+    fields["printed"] = _braced(parsed.text)
+    fields["annote"] = _braced(BUILT_NOTE.format(why=why))
+    return entry_type, fields
+
+
+def fields_from_record(message: dict[str, Any], parsed: ParsedReference
+                       ) -> tuple[str, dict[str, str]]:
+    """A source from an accepted registry record (reflib.enrich.mapping), with the printed
+    line kept; the access date and URL of a web copy come from the line."""
+    work = map_work(message)
+    fields = {name: raw for name, raw in work.fields.items() if name not in SKIPPED_FIELDS}
+    if parsed.accessed and parsed.urls:
+        fields["url"] = _verbatim(parsed.urls[0])
+        fields["urldate"] = "{" + parsed.accessed.isoformat() + "}"
+    fields["printed"] = _braced(parsed.text)
+    return work.entry_type, fields
+
+
+@dataclass
+class Verdict:
+    """Does the record of a printed identifier name the work the line names?"""
+
+    agrees: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def verify_printed(parsed: ParsedReference, message: dict[str, Any]) -> Verdict:
+    """Title and first author must agree; small differences are noted, not refused."""
+    title = markup_to_text((message.get("title") or [""])[0])
+    subtitle = markup_to_text((message.get("subtitle") or [""])[0])
+    full = f"{title}: {subtitle}" if subtitle else title
+    options = [parsed.title, *parsed.title_options]
+    similarity = max(max(title_similarity(o, title), title_similarity(o, full)) for o in options)
+    notes: list[str] = []
+    if not parsed.title:
+        return Verdict(False, ["the line has no title to compare with the record's"])
+    if similarity < VERIFY_TITLE_MIN:
+        return Verdict(False, [f"the record's title is \"{full[:90]}\" (similarity "
+                               f"{similarity:.2f}): the printed identifier names another work"])
+    if similarity < 1.0:
+        notes.append(f"the printed title differs from the record's (similarity {similarity:.2f})")
+    if parsed.names:
+        role = "editor" if parsed.editors and not people_of(message, "author") else "author"
+        theirs = people_of(message, role)
+        if not theirs:
+            notes.append(f"the record lists no {role} to compare with {parsed.names[0][0]}")
+        else:
+            ours, first = parsed.names[0][0], theirs[0].family or theirs[0].literal
+            if squash(ours) != squash(first):
+                close = spelling_similarity(ours, first)
+                if close < SAME_NAME_MIN:
+                    return Verdict(False, [f"the record's first {role} is {first}, the line "
+                                           f"prints {ours}: the printed identifier names "
+                                           "another work"])
+                notes.append(f"the line prints {ours} for the record's first {role} {first}")
+    return Verdict(True, notes)
