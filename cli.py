@@ -218,9 +218,23 @@ def _input_name(file) -> str:
 
 
 @cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"), required=False)
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
-def import_(file, dry_run: bool) -> None:
+@click.option("--from-list", "from_list", type=click.File("r", encoding="utf-8-sig"),
+              metavar="FILE", help="A printed reference list (one reference a line, or - for "
+              "stdin): verify, look up and write one source a line, and refs/order.txt.")
+@click.option("--offline", is_flag=True,
+              help="With --from-list: build every source from its line; look nothing up.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="With --from-list: the per-line report's format.")
+@click.option("--crossref-url", envvar="REFS_CROSSREF_URL", metavar="URL",
+              help="With --from-list: Crossref REST API. Env: REFS_CROSSREF_URL.")
+@click.option("--mailto", envvar=["REFS_MAILTO", "CROSSREF_MAILTO"], metavar="EMAIL",
+              help="With --from-list: contact address for Crossref's polite pool.")
+@click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True,
+              help="With --from-list: seconds to wait for one answer.")
+def import_(file, dry_run: bool, from_list, offline: bool, fmt: str, crossref_url, mailto,
+            timeout) -> None:
     """Split a BibTeX file (or - for stdin) into refs/KEY.bib files.
 
     @string macros are resolved into the values; month macros (jan..dec) are kept.
@@ -228,11 +242,29 @@ def import_(file, dry_run: bool) -> None:
     cannot be read, are reported with their line and not written; the rest are.
     Exit 1 if anything was refused.
 
+    With --from-list FILE, each line of a printed reference list becomes a source: from
+    its Crossref record when a printed DOI is verified or a search result passes the
+    guards of `refs find-doi`, else built from the line (marked so in `annote`). Every
+    source keeps its line in `printed`. Exit 1 if a line could not be parsed, 3 if
+    Crossref could not be reached (then nothing is written).
+
     \b
     Examples:
       refs import ~/Zotero/export.bib
       refs import - --dry-run < export.bib
+      refs import --from-list article-references.txt --dry-run
     """
+    if from_list is not None:
+        if file is not None:
+            raise click.UsageError("give either FILE (BibTeX) or --from-list FILE, not both")
+        _import_from_list(from_list, dry_run, offline, fmt,
+                          None if offline else _crossref_client(crossref_url, mailto, timeout))
+        return
+    if file is None:
+        raise click.UsageError("missing FILE (a BibTeX file, or - for stdin), or --from-list "
+                               "FILE for a printed reference list")
+    if offline or fmt != "text":
+        raise click.UsageError("--offline and --format go with --from-list")
     from reflib.formats.importer import import_bibliography
 
     name = _input_name(file)
@@ -248,6 +280,28 @@ def import_(file, dry_run: bool) -> None:
                f"{len(report.refused)}", err=True)
     if report.refused:
         sys.exit(1)
+
+
+def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref) -> None:
+    from reflib.enrich.listimport import import_list
+    from reflib.output import to_json
+    from reflib.progress import progress
+
+    text = file.read()
+    lines = sum(1 for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    with progress(0 if offline else lines, "looking up") as advance:
+        report = import_list(_layout(), text, _input_name(file), crossref=crossref,
+                             dry_run=dry_run, progress=advance)
+    if fmt == "json":
+        click.echo(to_json(report.to_json()), nl=False)
+    else:
+        for line in report.text_lines():
+            click.echo(line)
+    click.echo(report.summary(), err=True)
+    if report.written and not dry_run:
+        click.echo("run `refs build`, then `refs check --against` with the list to see where "
+                   "the print differs from the records", err=True)
+    sys.exit(report.exit_code)
 
 
 # -- changing sources ------------------------------------------------------------------

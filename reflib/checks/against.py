@@ -16,14 +16,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date
 
 from reflib.checks.corrections import marked_line, word_changes
 from reflib.checks.source import parse_access_date
+from reflib.formats.reference_string import (
+    ParsedReference,
+    parse_reference,
+    parse_reference_list,
+    strip_number,
+)
 from reflib.library.findings import Finding
-from reflib.library.latex import MONTHS
-from reflib.library.model import Name, Reference, doi_key, normalize_doi
+from reflib.library.model import Name, Reference, doi_key
 from reflib.library.textmatch import (
     fold,
     initials,
@@ -36,104 +39,15 @@ from reflib.library.textmatch import (
 
 AGAINST = "against"
 
-_NUMBER = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)[.)]?)\s+")
-_DOI = re.compile(r"(?:\bdoi:\s*|https?://(?:dx\.)?doi\.org/)(10\.\d{4,9}/\S+)", re.I)
-_URL = re.compile(r"https?://\S+")
-_ACCESSED = re.compile(r"\bAccessed\s+([^.]*?\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4})\.?", re.I)
-_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|ter)\s+)"
-_NAME = rf"{_PARTICLE}*[A-Z][\w'’\-]*(?:\s+{_PARTICLE}*[A-Z][\w'’\-]*)*\s+[A-Z]{{1,4}}\b"
-_AUTHORS = re.compile(
-    rf"^(?P<names>{_NAME}(?:,\s*{_NAME})*)"
-    r"(?P<etal>,?\s*et\s+al\.?)?(?:,\s*(?P<eds>eds?)\.?)?\s*(?:\([^)]*\))?\s*\.\s+")
-_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
-_TRAILING_YEAR = re.compile(r"\s*\((?:1[89]|20)\d\d\)\s*$")
-
-
-@dataclass
-class PrintedReference:
-    """One line of a printed list, read as far as it can be."""
-
-    number: int
-    line: int
-    text: str
-    names: list[tuple[str, str]] = field(default_factory=list)  # (family, initials)
-    et_al: bool = False
-    editors: str = ""  # "ed" or "eds" when the names are editors
-    title: str = ""
-    container: str = ""  # the journal, or the book after "In:"
-    year: int | None = None
-    doi: str = ""
-    urls: list[str] = field(default_factory=list)
-    accessed: date | None = None
-
-
-def parse_printed_list(text: str) -> list[PrintedReference]:
-    """Every non-blank line of a printed reference list, numbered as printed or by count."""
-    printed = []
-    for line_number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        printed.append(parse_printed_line(line, line_number, len(printed) + 1))
-    return printed
+# The printed line is read by the one reference-string parser (also `refs import
+# --from-list`); these names stay for this module's readers.
+PrintedReference = ParsedReference
+parse_printed_list = parse_reference_list
 
 
 def parse_printed_line(line: str, line_number: int, count: int) -> PrintedReference:
     """`Lee DW, et al. Title. Journal. 2021; doi:10.x/y.` -> its parts."""
-    match = _NUMBER.match(line)
-    number = int(match[1] or match[2]) if match else count
-    rest = line[match.end():] if match else line.strip()
-    ref = PrintedReference(number, line_number, line.strip())
-    doi_match = _DOI.search(rest)
-    if doi_match:
-        ref.doi = normalize_doi(doi_match[1])
-        rest = rest[:doi_match.start()] + rest[doi_match.end():]
-    accessed = _ACCESSED.search(rest)
-    if accessed:
-        ref.accessed = _printed_date(accessed[1])
-        rest = rest[:accessed.start()] + rest[accessed.end():]
-    ref.urls = [u.rstrip(".,;") for u in _URL.findall(rest)]
-    rest = _URL.sub("", rest)
-    authors = _AUTHORS.match(rest.strip())
-    body = rest.strip()
-    if authors:
-        ref.names = [_split_name(n) for n in re.split(r",\s*", authors["names"])]
-        ref.et_al = bool(authors["etal"])
-        ref.editors = authors["eds"] or ""
-        body = body[authors.end():]
-    sentences = [s.strip() for s in re.split(r"(?<=[^A-Z])\.\s+", body) if s.strip()]
-    if sentences:
-        ref.title = _TRAILING_YEAR.sub("", sentences[0].rstrip(". "))
-    after = sentences[1:]
-    if after and after[0].startswith("In:"):
-        book = re.sub(r"^In:\s*(?:[^.]*?,\s*eds?\.\s*)?", "", after[0])
-        ref.container = book.strip(" .")
-    elif after:
-        ref.container = after[0].strip(" .")
-    years = _YEAR.findall(" ".join(after)) or _YEAR.findall(sentences[0] if sentences else "")
-    ref.year = int(years[0]) if years else None
-    return ref
-
-
-def _split_name(printed: str) -> tuple[str, str]:
-    family, _, letters = printed.strip().rpartition(" ")
-    return family, letters
-
-
-def _printed_date(text: str) -> date | None:
-    iso = parse_access_date(text)
-    if iso:
-        return iso
-    match = re.search(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text) or re.search(
-        r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})", text)
-    if not match:
-        return None
-    first, second, year = match.groups()
-    month_word, day = (first, second) if not first.isdigit() else (second, first)
-    month = MONTHS.get(month_word[:3].lower())
-    try:
-        return date(int(year), month, int(day)) if month else None
-    except ValueError:
-        return None
+    return parse_reference(line, line_number, count)
 
 
 def _people(ref: Reference, printed: PrintedReference) -> tuple[list[Name], str]:
@@ -213,8 +127,7 @@ def compare_printed_list(text: str, file: str, refs: list[Reference], order: lis
 
 def _body(line: PrintedReference) -> str:
     """The printed line without its number."""
-    match = _NUMBER.match(line.text)
-    return line.text[match.end():] if match else line.text
+    return strip_number(line.text)
 
 
 def _add_should_read(found: list[Finding], printed: list[PrintedReference],

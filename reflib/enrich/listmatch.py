@@ -29,7 +29,7 @@ from reflib.enrich.printed import (
     verify_printed,
 )
 from reflib.errors import EXIT_INVALID, EXIT_OK, EXIT_UNVERIFIED, CrossrefError, NotFound
-from reflib.formats.reference_string import ParsedReference
+from reflib.formats.reference_string import ParsedReference, strip_number
 from reflib.library.model import doi_key
 
 ACCEPTED, BUILT, AMBIGUOUS, NOT_PARSED = "accepted", "built", "ambiguous", "not-parsed"
@@ -140,11 +140,10 @@ class ListReport:
 def search_text(parsed: ParsedReference) -> str:
     """What `query.bibliographic` gets: the printed line without its number, identifiers,
     URLs and access date (a wrong DOI would only mislead the search)."""
-    text = parsed.text
+    text = strip_number(parsed.text)
     for drop in (parsed.doi, parsed.pmid, parsed.pmcid, *parsed.urls):
         if drop:
             text = text.replace(drop, " ")
-    text = re.sub(r"^\s*(?:\[\d+\]|\d+[.)]?)\s+", "", text)
     text = re.sub(r"\b(?:doi|PMID|PMCID|Available (?:at|from)|Accessed|Retrieved)\b:?", " ",
                   text, flags=re.I)
     return " ".join(text.split())[:400]
@@ -213,10 +212,19 @@ def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int)
     if len(accepted) > 1:
         result.status = AMBIGUOUS
         result.reason = "the title reads two ways and each finds a different work"
-    elif best.candidates:
+    elif any(_title_fits(c) for c in best.candidates):
         result.status, result.reason = AMBIGUOUS, best.reason
+    elif best.candidates:
+        top = best.candidates[0]
+        result.status = BUILT
+        result.reason = (f"no candidate has the line's title (the top hit {top.doi} is "
+                         f"\"{top.title[:60]}\")")
     else:
         result.status, result.reason = BUILT, "Crossref found nothing"
+
+
+def _title_fits(candidate: Candidate) -> bool:
+    return any(check.name == "title" and check.ok for check in candidate.checks)
 
 
 def resolve_lines(parsed_lines: list[ParsedReference], *, crossref: Callable[[], Any] | None,

@@ -22,7 +22,6 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from reflib.library.latex import MONTHS
 from reflib.library.model import normalize_doi
 
 _NUMBER = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)[.)]?)\s+")
@@ -55,7 +54,7 @@ _EDITION = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+edn?\.?|\b(\d+)(?:st|nd|rd|th)\
                       re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
 _PAGES = r"(?P<pages>[A-Za-z]?\d+[A-Za-z]?(?:\s*[-–—]\s*[A-Za-z]?\d+[A-Za-z]?)?)"
-_VOLUME = r"(?P<volume>[\w.]+?)?\s*(?:\((?P<issue>[^)]+)\))?"
+_VOLUME = r"(?P<volume>[\w.]+)?\s*(?:\((?P<issue>[^)]+)\))?"
 _NUMBERS = (  # AMA/Vancouver; APA/Harvard; Chicago
     re.compile(rf"(?P<year>\d{{4}})(?:\s+[A-Z][a-z]{{2}}(?:\s*\d{{1,2}})?)?\s*;\s*{_VOLUME}"
                rf"(?:\s*:\s*{_PAGES})?"),
@@ -102,7 +101,15 @@ class ParsedReference:
     @property
     def parsed(self) -> bool:
         """True when there is something to look up or build a source from."""
+        if self.kind == "personal":
+            return bool(self.names or self.organisation)
         return bool(self.title or self.doi or self.pmid)
+
+
+def strip_number(line: str) -> str:
+    """The line without its printed number: `[4] Sayed D.` and `4. Sayed D.` -> `Sayed D.`"""
+    match = _NUMBER.match(line)
+    return line[match.end():] if match else line
 
 
 def parse_reference_list(text: str) -> list[ParsedReference]:
@@ -432,14 +439,27 @@ def printed_date(text: str) -> date | None:
         return _date(*parts)
     match = re.search(r"(\d{4})\s+([A-Za-z]+)\.?\s+(\d{1,2})", text)
     if match:
-        return _date(int(match[1]), MONTHS.get(match[2][:3].lower()), int(match[3]))
+        return _date(int(match[1]), _month(match[2]), int(match[3]))
     match = re.search(r"([A-Za-z]+)\.?\s+(\d{1,2}),?\s+(\d{4})", text) or re.search(
         r"(\d{1,2})\s+([A-Za-z]+)\.?,?\s+(\d{4})", text)
     if not match:
         return None
     first, second, year = match.groups()
     month_word, day = (first, second) if not first.isdigit() else (second, first)
-    return _date(int(year), MONTHS.get(month_word[:3].lower()), int(day))
+    return _date(int(year), _month(month_word), int(day))
+
+
+_MONTH_NAMES = ("january february march april may june july august september october "
+                "november december").split()
+
+
+def _month(word: str) -> int | None:
+    """`Dec`, `Dec.`, `December`, `Sept` -> 12, 12, 12, 9; `Febtember` -> None."""
+    word = word.lower().rstrip(".")
+    for number, name in enumerate(_MONTH_NAMES, start=1):
+        if len(word) >= 3 and name.startswith(word):
+            return number
+    return None
 
 
 def _date(year: int, month: int | None, day: int) -> date | None:
