@@ -116,7 +116,7 @@ def test_check_against_the_list_then_finds_exactly_the_error_the_records_reveal(
                   "--format", "json")
     findings = [f for f in json.loads(result.stdout) if f["severity"] != "skipped"]
     assert [(f["severity"], f["data"]["field"]) for f in findings] == [("warning", "title")]
-    assert "low → lower" in findings[0]["message"]
+    assert '"lower" where the source has "low"' in findings[0]["message"]
 
 
 def test_a_wrong_printed_doi_is_flagged_and_the_work_found_by_search(
