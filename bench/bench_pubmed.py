@@ -15,10 +15,12 @@
 The fake PubMed (tests/fake_pubmed.py) enforces NCBI's keyless limit, 3 requests a
 second, with 429 and NCBI's JSON body beyond it; the fake Crossref allows 10 a second,
 5 at a time (the polite pool). Both answer each request after the latency. Between
-phases the servers' windows are left to empty, as between two runs. The twelve's
-records are the built fixtures (tests/fixtures/crossref-built, pubmed-built); the N
-PMIDs are a real recorded PubMed record (PMID 32887691, 85 authors, with its MeSH) under
-invented PMIDs 90000001.. and DOIs 10.5555/bench.N, each with a Crossref work.
+phases the servers' windows are left to empty, as between two runs. The commands run in
+this process (click's CliRunner) with their imports warmed (start-up is bench_build.py's
+figure). The twelve's records are the built fixtures (tests/fixtures/crossref-built,
+pubmed-built); the N PMIDs are a real recorded PubMed record (PMID 32887691, 85
+authors, with its MeSH) under invented PMIDs 90000001.. and DOIs 10.5555/bench.N, each
+with a Crossref work.
 """
 
 from __future__ import annotations
@@ -108,6 +110,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.pop("NCBI_API_KEY", None)
     os.environ["REFS_REGISTRIES"] = "crossref,pubmed"
+    import habanero  # noqa: F401
+    import httpx2  # noqa: F401
+
+    import cli  # noqa: F401 - imports warmed: start-up is bench_build.py's figure
 
     with FakeCrossref(rate=10, concurrency=5, latency=args.latency) as crossref, \
             FakePubMed(rate=3, latency=args.latency) as pubmed:

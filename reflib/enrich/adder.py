@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from reflib.library.layout import Layout
 from reflib.library.model import Reference, is_valid_doi, normalize_doi
 
 SCHEMES = ("doi", "pmid", "pmcid", "isbn")
+WRITERS = 8  # threads writing the new sources' files
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,7 @@ def add_identifiers(layout: Layout, identifiers: Iterable[str], *,
             book_url = client.record_url
             client.close()
 
+    writes: list[tuple[Added, Callable[[], str]]] = []
     for want in wanted:
         key_id = (want.scheme, want.value.lower() if want.scheme == "doi" else want.value)
         pubmed_record = pubmed_found.get(key_id)
@@ -209,14 +212,26 @@ def add_identifiers(layout: Layout, identifiers: Iterable[str], *,
                 report.refused.append(f"{want.label}: no registry knows it (asked: "
                                       f"{_asked(want, asked)}); check the identifier")
             continue
-        added = _add_one(layout, want, crossref_record, pubmed_record, book, taken, now_text,
-                         dry_run, book_url, pubmed_base)
-        if isinstance(added, str):
-            report.refused.append(added)
+        planned = _add_one(layout, want, crossref_record, pubmed_record, book, taken,
+                           now_text, book_url, pubmed_base)
+        if isinstance(planned, str):
+            report.refused.append(planned)
             continue
-        taken.add(added.key)
-        report.added.append(added)
-    if cite and report.added and not dry_run:
+        taken.add(planned[0].key)
+        writes.append(planned)
+    if dry_run:
+        report.added = [added for added, _ in writes]
+        return report
+    # Keys are chosen one after another above; the files are written side by side, each
+    # source's own files by one thread, so the file system's waits overlap.
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+        results = list(pool.map(lambda job: job[1](), writes))
+    for (added, _), refusal in zip(writes, results, strict=True):
+        if refusal:
+            report.refused.append(refusal)
+        else:
+            report.added.append(added)
+    if cite and report.added:
         _append_order(layout, [a.key for a in report.added])
     return report
 
@@ -231,8 +246,11 @@ def _asked(want: Wanted, asked: set[str]) -> str:
 
 
 def _add_one(layout: Layout, want: Wanted, crossref_record: Any, pubmed_record: Any,
-             book: dict | None, taken: set[str], now: str, dry_run: bool,
-             book_url: Callable[[str], str] | None, pubmed_base: str) -> Added | str:
+             book: dict | None, taken: set[str], now: str,
+             book_url: Callable[[str], str] | None, pubmed_base: str
+             ) -> tuple[Added, Callable[[], str]] | str:
+    """The new source planned (key, entry), and the function that writes its files and
+    returns '' (or why it could not); a message when the entry would not be valid."""
     from reflib.enrich.book_mapping import map_book
     from reflib.enrich.combine import combine
     from reflib.enrich.mapping import map_work
@@ -263,30 +281,30 @@ def _add_one(layout: Layout, want: Wanted, crossref_record: Any, pubmed_record: 
                                             ("Open Library", book)) if record is not None]
     added = Added(key, f"refs/{key}.bib", want.label, registries,
                   list(plan.notices) + disagreements)
-    if dry_run:
-        return added
-    path = layout.source_path(key)
-    try:
-        create_new_text(path, body)
-    except FileExistsError:
-        return f"{want.label}: refs/{key}.bib appeared meanwhile; not overwritten"
 
     def applied(registry: str) -> dict[str, dict[str, str]]:
         return {c.field: {"value": c.new, "when": now} for c in plan.changes
                 if c.field in plan.fields and work.origin(c.field) == registry}
 
-    if crossref_record is not None:
-        keep_record(layout, key, replace(crossref_record, applied=applied("Crossref")))
-    if pubmed_record is not None:
-        source = f"{pubmed_base}/efetch.fcgi?db=pubmed&id={pubmed_record.pmid}"
-        keep_pubmed(layout, key, replace(kept_from(pubmed_record, source, now),
-                                         applied=applied("PubMed")))
-    if book is not None and book_url is not None:
-        kept = {"isbn": want.value, "source": book_url(want.value), "fetched": now,
-                "applied": applied("Open Library"), "record": book}
-        atomic_write_text(layout.refs_dir / f"{key}.openlibrary.json",
-                          json.dumps(kept, ensure_ascii=False, indent=1) + "\n")
-    return added
+    def write() -> str:
+        try:
+            create_new_text(layout.source_path(key), body)
+        except FileExistsError:
+            return f"{want.label}: refs/{key}.bib appeared meanwhile; not overwritten"
+        if crossref_record is not None:
+            keep_record(layout, key, replace(crossref_record, applied=applied("Crossref")))
+        if pubmed_record is not None:
+            source = f"{pubmed_base}/efetch.fcgi?db=pubmed&id={pubmed_record.pmid}"
+            keep_pubmed(layout, key, replace(kept_from(pubmed_record, source, now),
+                                             applied=applied("PubMed")))
+        if book is not None and book_url is not None:
+            kept = {"isbn": want.value, "source": book_url(want.value), "fetched": now,
+                    "applied": applied("Open Library"), "record": book}
+            atomic_write_text(layout.refs_dir / f"{key}.openlibrary.json",
+                              json.dumps(kept, ensure_ascii=False, indent=1) + "\n")
+        return ""
+
+    return added, write
 
 
 def _append_order(layout: Layout, keys: list[str]) -> None:

@@ -316,26 +316,30 @@ def enrich_sources(layout: Layout, keys: Iterable[str] | None = None, *,
 
     to_fetch = [ref.doi for outcome, _, ref, kept in work
                 if use_crossref and ref.doi and not offline and (refresh or kept is None)]
+    if to_fetch and crossref is None:
+        raise ValueError("records must be fetched but no Crossref client was given")
     fetched: dict[str, Any] = {}
-    if to_fetch:
-        if crossref is None:
-            raise ValueError("records must be fetched but no Crossref client was given")
-        client = crossref()
-        try:
-            fetched = {doi.lower(): result for doi, result in
-                       client.fetch_works(to_fetch, progress=progress).items()}
-        finally:
-            report.requests = client.stats.requests
-            report.rate_limited = client.stats.rate_limited
-            client.close()
     found = None
-    if use_pubmed:
-        found = gather_pubmed(layout, [(o.key, ref) for o, _, ref, _ in work],
-                              client=pubmed, offline=offline, refresh=refresh, now=now)
-        report.pubmed_requests, report.pubmed_rate_limited = found.requests, \
-            found.rate_limited
-        if found.error:
-            report.unavailable["PubMed"] = found.error
+    # The two registries are asked side by side: neither waits for the other's answers.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="pubmed") as side:
+        pubmed_job = side.submit(
+            gather_pubmed, layout, [(o.key, ref) for o, _, ref, _ in work], client=pubmed,
+            offline=offline, refresh=refresh, now=now) if use_pubmed else None
+        if to_fetch:
+            client = crossref()
+            try:
+                fetched = {doi.lower(): result for doi, result in
+                           client.fetch_works(to_fetch, progress=progress).items()}
+            finally:
+                report.requests = client.stats.requests
+                report.rate_limited = client.stats.rate_limited
+                client.close()
+        if pubmed_job is not None:
+            found = pubmed_job.result()
+            report.pubmed_requests, report.pubmed_rate_limited = found.requests, \
+                found.rate_limited
+            if found.error:
+                report.unavailable["PubMed"] = found.error
 
     when = now()
     jobs = []

@@ -126,8 +126,8 @@ def parse_articles(text: str | bytes) -> dict[str, PubMedRecord]:
     slices = [m.group(0) for m in _RAW_ARTICLE.finditer(source)]
     for i, element in enumerate(elements):
         record = _article(element) if element.tag == "PubmedArticle" else _book(element)
-        if len(slices) == len(elements):
-            record = replace(record, xml=slices[i])
+        record = replace(record, xml=slices[i] if len(slices) == len(elements)
+                         else ET.tostring(element, encoding="unicode"))
         if record.pmid:
             records[record.pmid] = record
     return records
@@ -210,7 +210,6 @@ def _article(element: ET.Element) -> PubMedRecord:
         language=_find_text(article, "Language"),
         status=citation.get("Status", "") if citation is not None else "",
         publication_status=_find_text(element, "PubmedData/PublicationStatus"),
-        xml=ET.tostring(element, encoding="unicode"),
     )
 
 
@@ -245,7 +244,6 @@ def _book(element: ET.Element) -> PubMedRecord:
         publisher=_find_text(book, "Publisher/PublisherName"),
         book_title=_text(book_title) if chapter_title is not None else "",
         isbn=_find_text(book, "Isbn"),
-        xml=ET.tostring(element, encoding="unicode"),
     )
 
 
