@@ -43,6 +43,15 @@ class ReflibGroup(click.Group):
             # Every write is atomic (or undone), so a file is old or new, never half.
             click.echo("\ninterrupted (Ctrl-C); no file is left half-written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+                BrokenPipeError):
+            raise  # click's own ways out, and `refs list | head` (main() handles it)
+        except Exception as exc:  # a bug: one line and a trace file, never a traceback
+            from reflib.crash import crash_line
+
+            command = f"refs {ctx.invoked_subcommand or ''}".strip()
+            click.echo(crash_line(exc, command), err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=ReflibGroup, epilog=EXIT_CODES,
@@ -72,9 +81,16 @@ def _keys(keys) -> list[str]:
     return resolve_keys(_layout(), keys) if keys else []
 
 
-def _to_stdout(output: str | None) -> bool:
-    """No -o, or `-o -`: the result goes to stdout."""
-    return not output or output == "-"
+def _output_file(output: str | None) -> bool:
+    """True when -o names a file; its folder must exist before any work starts."""
+    if not output or output == "-":
+        return False
+    from pathlib import Path
+
+    from reflib.fsutil import check_output_folder
+
+    check_output_folder(Path(output))
+    return True
 
 
 def _stdin_or_file(path: str, what: str) -> tuple[str, str]:
@@ -555,7 +571,7 @@ def report(output: str, title: str | None, no_checks: bool) -> None:
     from reflib.report.document import write_report
     from reflib.report.page import render
 
-    if _to_stdout(output):
+    if not _output_file(output):
         data = load_report(_layout(), title=title, run_checks=not no_checks, notify=_notice)
         click.echo(render(data), nl=False)
         output = "the report to stdout"
@@ -742,10 +758,11 @@ def export(keys, type_, year, since, author, journal, evidence, has_doi, style, 
     """
     from reflib.cite.bibliography import export_library, write_output
 
+    to_file = _output_file(output)
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
     text = export_library(_layout(), fmt, style, order, filters, _keys(keys) or None,
                           notify=_notice)
-    if not _to_stdout(output):
+    if to_file:
         write_output(text, output)
         click.echo(f"wrote {output}", err=True)
     else:
@@ -779,10 +796,11 @@ def cite(manuscript, style, marks, output, save_order) -> None:
     from reflib.cite.bibliography import write_output
     from reflib.cite.manuscript import cite_file
 
+    to_file = _output_file(output)
     text, name = _stdin_or_file(manuscript, "the manuscript")
     report = cite_file(_layout(), Path(name), style, marks, save_order, notify=_notice,
                        text=text)
-    if not _to_stdout(output):
+    if to_file:
         write_output(report.text, output)
         click.echo(f"wrote {output}", err=True)
     else:

@@ -74,3 +74,26 @@ def create_new_text(path: Path, text: str) -> None:
         os.link(tmp, path)  # fails if `path` exists: never overwrite a source
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+def write_output_file(path: Path, text: str) -> None:
+    """Write a file a person named with `-o`, atomically. Its folder must exist: a typo
+    should not make folders (as root, anywhere); a failure is one plain ReflibError."""
+    from reflib.errors import ReflibError
+
+    check_output_folder(path)
+    try:
+        atomic_write_text(path, text)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ReflibError(f"cannot write {path}: {reason}; choose another -o") from None
+
+
+def check_output_folder(path: Path) -> None:
+    """ReflibError unless the folder of `path` exists (checked before any work is done)."""
+    from reflib.errors import ReflibError
+
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise ReflibError(f"cannot write {path}: the folder {folder} does not exist; "
+                          "create it first or choose another -o")

@@ -112,10 +112,10 @@ def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
 
 def write_output(text: str, path: str | None) -> None:
     """Write to `path` atomically (a reader sees the old file or the new one)."""
-    from reflib.fsutil import atomic_write_text
+    from reflib.fsutil import write_output_file
 
     if path:
-        atomic_write_text(Path(path), text)
+        write_output_file(Path(path), text)
 
 
 def _first_name(ref: Reference) -> str:

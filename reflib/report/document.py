@@ -16,7 +16,7 @@ def build_report(layout: Layout, **options) -> str:
 
 def write_report(layout: Layout, path: Path, **options) -> ReportData:
     """Write the report to `path` atomically; returns what it shows."""
-    from reflib.fsutil import atomic_write_text
+    from reflib.fsutil import write_output_file
     data = load_report(layout, **options)
-    atomic_write_text(path, render(data))
+    write_output_file(path, render(data))
     return data

@@ -345,6 +345,7 @@ def test_cli_export(run, library):
 def test_cli_export_to_file(run, library):
     run("build")
     target = library / "out" / "refs.json"
+    target.parent.mkdir()  # -o makes no folders (issue 15): tests/test_crash.py
     result = run("export", "--format", "csl-json", "lee2021learn", "-o", str(target))
     assert result.exit_code == 0 and "wrote" in result.stderr
     assert target.read_text(encoding="utf-8").startswith("[\n{\"id\": \"lee2021learn\"")

@@ -80,6 +80,7 @@ def test_cli_cite_save_order_and_output_file(run, built):
     manuscript = built / "paper.md"
     manuscript.write_text("[@nass2020lbp] then [@lee2021learn]\n", encoding="utf-8")
     out = built / "out" / "paper.md"
+    out.parent.mkdir()  # -o makes no folders (issue 15)
     result = run("cite", str(manuscript), "--style", "article", "--marks", "superscript",
                  "--save-order", "-o", str(out))
     assert result.exit_code == 0

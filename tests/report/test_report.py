@@ -244,6 +244,7 @@ def test_chart_stacks_years_by_evidence_type_and_counts_undated_sources():
 
 def test_refs_report_writes_one_page_with_the_twelve_in_order(run, library: Path):
     assert run("build").exit_code == 0
+    (library / "out").mkdir()  # -o makes no folders (issue 15)
     result = run("report", "-o", str(library / "out" / "report.html"), "--no-checks")
     assert result.exit_code == 0, result.output
     assert "12 references; checks not run" in result.stderr
