@@ -32,6 +32,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from reflib.cite.markers import decode, encode_item
+from reflib.cite.suffixes import add_suffix, year_suffixes
 from reflib.errors import UsageError
 from reflib.library.layout import Layout
 from reflib.library.model import Reference
@@ -143,9 +144,15 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
     escape = {"html": _html_text, "markdown": _markdown_text}.get(fmt, str)
     items = [encode_item(item, escape) for item in items]
     entries = cslstyle.render_entries(loaded, items, _formatter(fmt))
-    return loaded, [(decode(first, fmt) if first else first,
-                     _punctuation_in_quote(decode(rest, fmt)))
-                    for first, rest in entries]
+    letters = year_suffixes(items) if loaded.author_date else {}
+    out = []
+    for item, (first, rest) in zip(items, entries, strict=True):
+        rest = _punctuation_in_quote(decode(rest, fmt))
+        if str(item["id"]) in letters:
+            rest = add_suffix(rest, str(item["issued"]["date-parts"][0][0]),
+                              letters[str(item["id"])])
+        out.append((decode(first, fmt) if first else first, rest))
+    return loaded, out
 
 
 _QUOTE_THEN_STOP = re.compile(r"([”’])((?:</\w+>)*)([.,])")

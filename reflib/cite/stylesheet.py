@@ -34,6 +34,8 @@ only inside functions: `refs --help` must not pay for it.
 
 from __future__ import annotations
 
+import re
+import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -106,6 +108,11 @@ class Style:
     name: str
     spec: StyleSpec
     csl: Any = field(repr=False)
+
+    @property
+    def author_date(self) -> bool:
+        """True for author-date styles (APA, Chicago): their years take suffixes."""
+        return self.csl.root.get("class") == "in-text" and not self.numeric
 
     @property
     def numeric(self) -> bool:
@@ -281,6 +288,9 @@ def _classes():
             # Fix 7: `initialize="false"` (Chicago) keeps given names in full.
             if self.get("initialize") == "false":
                 return given
+            # citeproc-py turned "Jae-sung" into "J.-. sung .": a lowercase part after a
+            # hyphen is no name of its own and gives no initial (CSL, pandoc: "J.").
+            given = _LOWER_HYPHEN_PART.sub("", given)
             return super().initialize(given, mark, context)
 
         def process(self, item, variable, context=None, sort_options=None, **kwargs):
@@ -361,12 +371,106 @@ def _classes():
             language = language or (root.get("default-locale") or "en")[:2]
             return text if language != "en" else _title_case(text)
 
-    fixed = {tag: type(f"_{cls.__name__}", (_CaseFixed, cls), {})
-             for tag, cls in (("text", model.Text), ("label", model.Label),
-                              ("number", model.Number), ("date-part", model.Date_Part),
-                              ("name-part", model.Name_Part))}
-    return model, {"style": _Style, "date": _Date, "name": _Name, "layout": _Layout,
-                   "names": _Names, **fixed}
+    class _Recorded:
+        def render(self, *args, **kwargs):
+            # Fix 8: which variables were called and which printed, as rendered (CSL
+            # 1.0.2 "Group": a group whose called variables are all empty is suppressed;
+            # variables printed by <substitute> are not printed again).
+            variable = self.get("variable") or ("" if self.tag.endswith("}names") else None)
+            if variable is None or variable == "year-suffix":  # generated, not data
+                return super().render(*args, **kwargs)
+            text = None
+            try:
+                text = super().render(*args, **kwargs)
+                return text
+            finally:
+                for frame in _recording():
+                    frame.append((variable, bool(text)))
+
+    class _PageRanges:
+        def _format_last_page(self, first, last):
+            # Fix 9: page ranges that are not plain numbers. Roman numerals print in full
+            # ("i-ii", not "i-i"); with a letter or section prefix only the trailing
+            # numbers are shortened ("e1-10", "S12-9", "1.1-10"), as CSL and pandoc do.
+            if (_ROMAN.match(first) and _ROMAN.match(last)) or (
+                    self.get_root().get_option("page-range-format") in (None, "expanded")):
+                return last
+            # citeproc-py also shortened 1-10 to "1-0": digits only repeat in place.
+            head1, digits1 = _split_page(first)
+            head2, digits2 = _split_page(last)
+            if head1 != head2 or not digits1 or not digits2:
+                return last
+            minimal = self.get_root().get_option("page-range-format").startswith("minimal")
+            if len(digits1) != len(digits2):
+                return digits2 if head1 and minimal else last
+            shortened = super()._format_last_page(digits1, digits2)
+            if not shortened or (head1 and not minimal and shortened == digits2):
+                return last
+            return shortened
+
+    class _Substitute(model.Substitute):
+        def render(self, item, context=None, **kwargs):
+            frames = _recording()
+            frames.append([])
+            try:
+                text = super().render(item, context=context, **kwargs)
+            finally:
+                seen = frames.pop()
+            if text and context is not None:
+                repressed = context.get_layout().repressed
+                repressed.setdefault(f"{{{CSL_NS}}}text", []).extend(
+                    v for v, printed in seen if v and printed)
+            for frame in frames:
+                frame.extend(seen)
+            return text
+
+    class _Group(model.Group):
+        def process(self, item, context=None, **kwargs):
+            frames = _recording()
+            frames.append([])
+            try:
+                text = super().process(item, context=context, **kwargs)
+            finally:
+                seen = frames.pop()
+            for frame in frames:
+                frame.extend(seen)
+            if seen and not any(printed for _, printed in seen):
+                raise VariableError  # it called variables and all were empty
+            return text
+
+    cased = {"text": model.Text, "label": model.Label, "number": model.Number,
+             "date-part": model.Date_Part, "name-part": model.Name_Part}
+    fixed = {tag: type(f"_{cls.__name__}",
+                       ((_Recorded, _PageRanges) if tag in ("text", "number") else ())
+                       + (_CaseFixed, cls),
+                       {})
+             for tag, cls in cased.items()}
+    recorded_date = type("_RecordedDate", (_Recorded, _Date), {})
+    recorded_names = type("_RecordedNames", (_Recorded, _Names), {})
+    return model, {"style": _Style, "date": recorded_date, "name": _Name, "layout": _Layout,
+                   "names": recorded_names, "substitute": _Substitute, "group": _Group,
+                   **fixed}
+
+
+_LOWER_HYPHEN_PART = re.compile(r"[-\u2010\u2011](?=[a-z])[^\s-]*")
+_ROMAN = re.compile(r"^[ivxlcdm]+$|^[IVXLCDM]+$")
+_PAGE_TAIL = re.compile(r"^(.*?)(\d+)$")
+
+
+def _split_page(page: str) -> tuple[str, str]:
+    """`e10` -> ("e", "10"), `1.10` -> ("1.", "10"), `12` -> ("", "12")."""
+    match = _PAGE_TAIL.match(page)
+    return (match.group(1), match.group(2)) if match else (page, "")
+
+
+_STATE = threading.local()
+
+
+def _recording() -> list[list[str]]:
+    """The open frames of variables printed, innermost last (one stack per thread)."""
+    if not hasattr(_STATE, "frames"):
+        _STATE.frames = []
+    return _STATE.frames
 
 
 _STOP_WORDS = frozenset(

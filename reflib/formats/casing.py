@@ -25,7 +25,9 @@ from reflib.library.richtext import Run, plain
 _PROTECTING = frozenset({"nocase", "i", "sc", "sub", "sup"})
 _TOKEN = re.compile(r"\s+|\S+")
 _LETTERS = re.compile(r"[^\W\d_]+")
-_SUBTITLE_END = (":", "?")
+_SUBTITLE_END = (":", "?", "!")
+_SENTENCE_END = ("?", "!")  # a new sentence: its first word is capitalised in any style
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])'(?=[^\W\d_])")
 _NOT_LETTER = re.compile(r"[\W\d_]+")
 
 # biblatex/babel language names and ISO 639-2 codes (PubMed's) to BCP 47.
@@ -123,11 +125,13 @@ def _sentence_case_text(text: str, state: dict[str, str], subtitle: str,
         if token.islower() and not state["start"] and state["after"] != "subtitle":
             out.append(token)  # sentence case already: nothing to change
             state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
+            state["sentence"] = token.endswith(_SENTENCE_END)
             continue
         if token.isspace() or not _LETTERS.search(token):
             out.append(token)
             if token.rstrip().endswith(_SUBTITLE_END):
                 state["after"] = "subtitle"
+                state["sentence"] = token.rstrip().endswith(_SENTENCE_END)
             continue
         if shouting and not any(c.isdigit() for c in token):
             token = token.lower()
@@ -140,7 +144,8 @@ def _sentence_case_text(text: str, state: dict[str, str], subtitle: str,
         out.append(word)
         state["start"] = ""
         state["after"] = "subtitle" if token.endswith(_SUBTITLE_END) else ""
-    return "".join(out)
+        state["sentence"] = token.endswith(_SENTENCE_END)
+    return _APOSTROPHE.sub("\u2019", "".join(out))
 
 
 def _case_word(token: str, case: str) -> str:

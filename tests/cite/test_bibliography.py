@@ -180,9 +180,10 @@ APA = [
     "American Spine Society. "
     "https://www.spine.org/Research-Clinical-Care/Quality-Improvement/Clinical-Guidelines",
     "Mauck, W. D. (2024, January 2). [Personal communication]. Mayo Clinic.",
-    "Abd-Elsayed, A. (Ed.). (2024). Radiofrequency ablation techniques. Elsevier. "
+    # APA 7 §9.47: same author, same year -> a, b by title (issue 11)
+    "Abd-Elsayed, A. (Ed.). (2024b). Radiofrequency ablation techniques. Elsevier. "
     "https://www.clinicalkey.com",
-    "Abd-Elsayed, A. (Ed.). (2024). Basivertebral nerve ablation. In Vertebral "
+    "Abd-Elsayed, A. (Ed.). (2024a). Basivertebral nerve ablation. In Vertebral "
     "augmentation techniques. Elsevier. https://www.clinicalkey.com",
 ]
 

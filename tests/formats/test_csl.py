@@ -66,11 +66,11 @@ def test_title_case_becomes_sentence_case_with_protected_words():
     ("Meta-Analysis of {COVID-19} Trials", "capital", "Meta-analysis of COVID-19 trials"),
     # Words with capitals other than the first are kept even unbraced, as pandoc does.
     ("The ASPN Guideline for McLean's mRNA Study", "capital",
-     "The ASPN guideline for McLean's mRNA study"),
+     "The ASPN guideline for McLean’s mRNA study"),  # apostrophe typeset, as pandoc does
     ("Vitamin D and {Parkinson} Disease? Results from a Trial", "lower",
      "Vitamin D and Parkinson disease? results from a trial"),
     ("Pain: a review", "capital", "Pain: A review"),
-    ("M{\\\"u}ller's Sign: {A} Study", "lower", "Müller's sign: A study"),
+    ("M{\\\"u}ller's Sign: {A} Study", "lower", "Müller’s sign: A study"),
 ])
 def test_sentence_case(raw, subtitle, expected):
     assert sentence_case("{" + raw + "}", subtitle, markup=False) == expected
