@@ -522,8 +522,16 @@ def search(query, limit: int, fmt: str) -> None:
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table",
               show_default=True)
-def sql(query: str, fmt: str) -> None:
+@click.option("--time-limit", type=click.FloatRange(0.01), default=5.0, show_default=True,
+              metavar="SECONDS", help="Stop the query after this long (Ctrl-C stops it too).")
+@click.option("--max-rows", type=click.IntRange(1), default=100_000, show_default=True,
+              help="Refuse a result with more rows than this.")
+def sql(query: str, fmt: str, time_limit: float, max_rows: int) -> None:
     """Run a read-only SQL QUERY against db/library.db (schema: see README).
+
+    Only reading statements run (SELECT, WITH, PRAGMA table_info ...): writes, ATTACH
+    and VACUUM are refused before anything touches the disk. A value may hold at most
+    16 MB.
 
     \b
     Examples:
@@ -531,9 +539,11 @@ def sql(query: str, fmt: str) -> None:
       refs sql "SELECT key FROM sources WHERE doi IS NULL" --format csv
     """
     from reflib.library.query import run_sql
+    from reflib.library.sqlguard import SqlLimits
     from reflib.output import to_csv, to_json, to_table
 
-    columns, rows = run_sql(_layout(), query, notify=_notice)
+    limits = SqlLimits(seconds=time_limit, max_rows=max_rows)
+    columns, rows = run_sql(_layout(), query, notify=_notice, limits=limits)
     if fmt == "json":
         click.echo(to_json([dict(zip(columns, row, strict=True)) for row in rows]), nl=False)
     elif fmt == "csv":

@@ -25,6 +25,7 @@ from reflib.errors import IndexMissing, NotInLibrary, Problem, ReflibError
 from reflib.library import index
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, is_safe_key
+from reflib.library.sqlguard import SqlLimits, run_limited
 
 LIST_COLUMNS = ("order", "key", "type", "year", "evidence", "authors", "title")
 Notify = Callable[[str], None]
@@ -233,18 +234,13 @@ def search(layout: Layout, text: str, limit: int = 20,
     ]
 
 
-def run_sql(layout: Layout, sql: str,
-            notify: Notify | None = None) -> tuple[list[str], list[tuple]]:
-    """Run SQL on a read-only connection; a write is refused and changes nothing."""
+def run_sql(layout: Layout, sql: str, notify: Notify | None = None,
+            limits: SqlLimits | None = None) -> tuple[list[str], list[tuple]]:
+    """Run one reading statement on a read-only connection within `limits` (time, rows,
+    value size; see sqlguard); anything else is refused before it touches the disk."""
     with open_index(layout, notify) as conn:
         try:
-            return index.run_sql(conn, sql)
-        except sqlite3.OperationalError as exc:
-            text = str(exc)
-            if "readonly" in text or "read-only" in text or "query_only" in text:
-                raise ReflibError(f"refs sql is read-only ({text}); nothing was changed. "
-                                  "Edit refs/*.bib and run `refs build` instead") from None
-            raise ReflibError(f"SQL error: {text}") from None
+            return run_limited(conn, sql, limits)
         except (sqlite3.Warning, sqlite3.ProgrammingError) as exc:
             raise ReflibError(f"SQL error: {exc} (one statement at a time)") from None
         except sqlite3.DatabaseError as exc:
