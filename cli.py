@@ -747,9 +747,10 @@ STYLE_HELP = ("ama (AMA 11th ed.), vancouver (NLM citation-sequence), apa (7th),
 @filter_options
 @click.option("--style", default="ama", show_default=True, help=STYLE_HELP)
 @click.option("--format", "fmt", default="text", show_default=True,
-              type=click.Choice(["text", "markdown", "html", "bibtex", "biblatex", "ris",
-                                 "csl-json"]),
-              help="Formatted text, or data for other tools.")
+              type=click.Choice(["text", "markdown", "html", "docx", "rtf", "bibtex",
+                                 "biblatex", "ris", "csl-json"]),
+              help="Formatted text; docx or rtf for Word (html pastes into Word too); or "
+                   "data for other tools.")
 @click.option("--order", type=click.Choice(["cited", "author", "year"]), default="cited",
               show_default=True, help="cited: the article's citation order, numbered 1..N.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
@@ -765,16 +766,22 @@ def export(keys, type_, year, since, author, journal, evidence, has_doi, style, 
     Examples:
       refs export --style vancouver
       refs export --format csl-json -o refs.json
+      refs export --style vancouver --format docx -o references.docx
     """
     from reflib.cite.bibliography import export_library, write_output
 
     to_file = _output_file(output)
+    if fmt == "docx" and not to_file and sys.stdout.isatty():
+        raise click.UsageError("--format docx writes a binary Word file: give -o FILE.docx "
+                               "(or pipe the output to a file)")
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
     text = export_library(_layout(), fmt, style, order, filters, _keys(keys) or None,
                           notify=_notice)
     if to_file:
         write_output(text, output)
         click.echo(f"wrote {output}", err=True)
+    elif isinstance(text, bytes):
+        click.get_binary_stream("stdout").write(text)
     else:
         click.echo(text, nl=False)
 

@@ -76,14 +76,17 @@ def create_new_text(path: Path, text: str) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def write_output_file(path: Path, text: str) -> None:
+def write_output_file(path: Path, text: str | bytes) -> None:
     """Write a file a person named with `-o`, atomically. Its folder must exist: a typo
     should not make folders (as root, anywhere); a failure is one plain ReflibError."""
     from reflib.errors import ReflibError
 
     check_output_folder(path)
     try:
-        atomic_write_text(path, text)
+        if isinstance(text, bytes):  # a Word document (refs export --format docx)
+            atomic_write_bytes(path, text)
+        else:
+            atomic_write_text(path, text)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ReflibError(f"cannot write {path}: {reason}; choose another -o") from None

@@ -38,8 +38,9 @@ from reflib.library.layout import Layout
 from reflib.library.model import Reference
 
 TEXT_FORMATS = ("text", "markdown", "html")
+WORD_FORMATS = ("docx", "rtf")  # documents Word opens with their formatting
 DATA_FORMATS = ("bibtex", "biblatex", "ris", "csl-json")
-FORMATS = TEXT_FORMATS + DATA_FORMATS
+FORMATS = TEXT_FORMATS + WORD_FORMATS + DATA_FORMATS
 ORDERS = ("cited", "author", "year")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>])")
 
@@ -56,7 +57,9 @@ def render(refs: Sequence[Reference], style: str = "ama", fmt: str = "text") -> 
     if not entries:
         return ""
     if fmt == "html":
-        return _html_document(entries)
+        from reflib.cite.wordfile import html_document
+
+        return html_document(entries)
     lines = [f"{first} {rest}" if first else rest for first, rest in entries]
     numbered_list = fmt == "markdown" and all(
         first and re.fullmatch(r"\d+\.", first) for first, _ in entries)
@@ -64,12 +67,18 @@ def render(refs: Sequence[Reference], style: str = "ama", fmt: str = "text") -> 
     return separator.join(lines) + "\n"
 
 
-def export(refs: Sequence[Reference], fmt: str, style: str = "ama") -> str:
-    """Formatted text (text/markdown/html in `style`) or data (bibtex/biblatex/ris/csl-json)."""
+def export(refs: Sequence[Reference], fmt: str, style: str = "ama") -> str | bytes:
+    """Formatted text (text/markdown/html in `style`), a Word document (docx: bytes; rtf)
+    or data (bibtex/biblatex/ris/csl-json)."""
     from reflib.formats import writers
 
     if fmt in TEXT_FORMATS:
         return render(refs, style, fmt)
+    if fmt in WORD_FORMATS:
+        from reflib.cite import wordfile
+
+        entries = _entries(refs, style, "html")[1] if refs else []
+        return wordfile.docx_bytes(entries) if fmt == "docx" else wordfile.rtf_text(entries)
     if fmt == "csl-json":
         return writers.to_csl_json(refs)
     if fmt == "bibtex":
@@ -95,14 +104,14 @@ def order_references(refs: Sequence[Reference], order: str = "cited") -> list[Re
 
 def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
                    order: str = "cited", filters: dict[str, Any] | None = None,
-                   keys: list[str] | None = None, notify=None) -> str:
+                   keys: list[str] | None = None, notify=None) -> str | bytes:
     """What `refs export` prints: the library's sources, selected, ordered, formatted.
     `notify` gets the one line said when the index had to be refreshed first."""
     from reflib.library.query import load_references
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
-    if fmt in TEXT_FORMATS:
+    if fmt in TEXT_FORMATS + WORD_FORMATS:
         from reflib.cite.stylesheet import resolve
 
         resolve(style)  # a bad --style is a usage error before the index is read
@@ -111,7 +120,7 @@ def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
     return export(order_references(refs, order), fmt, style)
 
 
-def write_output(text: str, path: str | None) -> None:
+def write_output(text: str | bytes, path: str | None) -> None:
     """Write to `path` atomically (a reader sees the old file or the new one)."""
     from reflib.fsutil import write_output_file
 
@@ -198,17 +207,3 @@ MARKDOWN = SimpleNamespace(
     Underline=str, Superscript=lambda t: f"<sup>{t}</sup>",
     Subscript=lambda t: f"<sub>{t}</sub>", SmallCaps=str,
 )
-
-
-def _html_document(entries: list[tuple[str | None, str]]) -> str:
-    """The HTML that citeproc-js and pandoc write: number in its own left margin."""
-    out = ['<div class="csl-bib-body">']
-    for first, rest in entries:
-        if first:
-            out.append(f'  <div class="csl-entry"><div class="csl-left-margin">'
-                       f'{html.escape(first, quote=False)}</div>'
-                       f'<div class="csl-right-inline">{rest}</div></div>')
-        else:
-            out.append(f'  <div class="csl-entry">{rest}</div>')
-    out.append("</div>")
-    return "\n".join(out) + "\n"
