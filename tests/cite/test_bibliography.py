@@ -289,7 +289,7 @@ def test_markdown_and_html_mark_italics(refs):
     markdown = render(refs[:1], "ama", "markdown")
     assert markdown.startswith("1. Lee DW") and "*J Pain Res*" in markdown
     html = render(refs[:1], "ama", "html")
-    assert '<div class="csl-left-margin">1.</div>' in html and "<i>J Pain Res</i>" in html
+    assert 'csl-left-margin' in html and '>1.</span>' in html and "<i>J Pain Res</i>" in html
 
 
 def test_order_author_and_year(refs):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import subprocess
 
+import oracle_support
 import pytest
 
-import oracle_support
 from reflib.cite.bibliography import export
 from reflib.cite.wordfile import rtf_text
 from reflib.library.model import Reference
