@@ -104,10 +104,15 @@ def _number_line(line: str, line_number: int, known: set[str], numbers: dict[str
             elif cite.key not in numbers:
                 numbers[cite.key] = len(numbers) + 1
         before = line[last:match.start()]
+        last = match.end()
+        mark = _mark(cites, numbers, marks)
         if marks == "superscript":
             before = before.rstrip()  # AMA sets the superscript close to the word
-        pieces.append(before + _mark(cites, numbers, marks))
-        last = match.end()
+            if any(c.prefix for c in cites):
+                before += " "  # "(see¹⁽ᵖ³⁾)" reads as words, not glued to the last one
+            elif line[last:last + 1] in (".", ","):  # AMA 3.7.1: outside periods, commas
+                before, last = before + line[last], last + 1
+        pieces.append(before + mark)
     pieces.append(line[last:])
     return "".join(pieces)
 
@@ -121,9 +126,7 @@ def _mark(cites: list[Cite], numbers: dict[str, int], marks: str) -> str:
         for cite in known:
             number = str(numbers[cite.key])
             if marks == "superscript":
-                page = _PAGE.match(cite.locator)
-                locator = f"{page.group(1)}{page.group(2)}" if page else cite.locator
-                parts.append(number + (f"({locator})" if locator else ""))
+                parts.append(_superscript_part(cite, numbers))
             else:
                 parts.append(" ".join(p for p in (cite.prefix, number) if p)
                              + (f", {cite.locator}" if cite.locator else ""))
@@ -132,9 +135,21 @@ def _mark(cites: list[Cite], numbers: dict[str, int], marks: str) -> str:
         body = _ranges(sorted({numbers[c.key] for c in known}),
                        "," if marks == "superscript" else ", ")
     if marks == "superscript":
-        prefix = " ".join(c.prefix for c in known if c.prefix)
-        return (f" {prefix}" if prefix else "") + f"<sup>{body}</sup>"
+        if any(c.prefix for c in known):
+            # Words cannot sit in a superscript: each prefix before its own number, the
+            # whole in parentheses ("(see<sup>1(p3)</sup>; also<sup>2</sup>)").
+            return "(" + "; ".join(" ".join(p for p in (cite.prefix, "") if p)
+                                   + f"<sup>{_superscript_part(cite, numbers)}</sup>"
+                                   for cite in known) + ")"
+        return f"<sup>{body}</sup>"
     return f"[{body}]"
+
+
+def _superscript_part(cite: Cite, numbers: dict[str, int]) -> str:
+    """`3(p12)`: AMA 3.12.1 puts the page in parentheses in the superscript, no space."""
+    page = _PAGE.match(cite.locator)
+    locator = f"{page.group(1)}{page.group(2)}" if page else cite.locator
+    return str(numbers[cite.key]) + (f"({locator})" if locator else "")
 
 
 def _ranges(numbers: list[int], delimiter: str) -> str:

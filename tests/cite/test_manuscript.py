@@ -28,7 +28,15 @@ def test_numbering_by_first_citation_with_ranges_and_locators():
 def test_superscript_marks_sit_on_the_word():
     cited = number_citations("Pain [@lee2021learn; @cohen2020lumbar, p. 12].", KNOWN,
                              "superscript")
-    assert cited.text == "Pain<sup>1,2(p12)</sup>."
+    assert cited.text == "Pain.<sup>1,2(p12)</sup>"  # AMA 3.7.1: outside the period
+
+
+def test_superscript_prefixes_stay_words_with_their_own_numbers():
+    cited = number_citations("Pain [see @lee2021learn, p. 3]. Known [see @cohen2020lumbar; "
+                             "also @lee2021learn, chap. 2], as [@cohen2020lumbar], so",
+                             KNOWN, "superscript")
+    assert cited.text == ("Pain (see<sup>1(p3)</sup>). Known (see<sup>2</sup>; "
+                          "also<sup>1(chap. 2)</sup>), as,<sup>2</sup> so")
 
 
 def test_code_links_and_emails_are_not_citations():
