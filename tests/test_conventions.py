@@ -86,11 +86,17 @@ def test_files_are_made_with_the_users_umask(run, library: Path):
         assert stat.S_IMODE((library / path).stat().st_mode) == 0o644, path
 
 
-def test_messages_agree_in_number(run):
+def test_messages_agree_in_number(run, library: Path):
     result = run("add", input="@misc{one2024,\n  title = {T},\n}\n")
     assert result.exit_code == 0
     imported = run("import", "-", input="@misc{two2024,\n  title = {T},\n}\n")
     assert "wrote 1 source;" in imported.stderr
+    for path in (library / "refs").glob("*.bib"):
+        if path.stem != "one2024":
+            path.unlink()
+    (library / "refs" / "order.txt").write_text("one2024\n")
+    built = run("build")
+    assert built.exit_code == 0 and built.stderr.startswith("1 source (1 parsed"), built.stderr
 
 
 def test_build_check_without_an_index_does_not_call_it_up_to_date(run, library: Path):

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from xml.etree import ElementTree as ET
 
 from reflib.library.findings import SEVERITIES, SKIPPED, Finding, as_dict
+from reflib.output import count
 
 FORMATS = ("text", "json", "junit", "github")
 _COLOURS = {"error": "red", "warning": "yellow", "notice": "cyan", SKIPPED: "bright_black"}
@@ -50,7 +51,7 @@ def summary(result) -> str:
         reasons = Counter(f.data.get("reason", "?") for f in result.findings
                           if f.severity == SKIPPED)
         why = ", ".join(f"{n} {r}" for r, n in sorted(reasons.items()))
-        text += f"; {counts[SKIPPED]} checks not made ({why})"
+        text += f"; {count(counts[SKIPPED], 'check')} not made ({why})"
     return text
 
 
@@ -210,6 +211,7 @@ def to_github(result) -> str:
     unverified = result.unverified()
     if unverified:
         keys = sorted({f.key or "library" for f in unverified})
-        text = f"{len(unverified)} checks could not be made (network): {', '.join(keys)}"
+        text = (f"{count(len(unverified), 'check')} could not be made (network): "
+                f"{', '.join(keys)}")
         lines.append(f"::warning title=refs check::{_escape_data(text)}")
     return "\n".join(lines) + ("\n" if lines else "")

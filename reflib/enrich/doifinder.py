@@ -30,6 +30,7 @@ from reflib.errors import (
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, doi_key, is_valid_doi, normalize_doi
 from reflib.library.records import CrossrefRecord, keep_record
+from reflib.output import count as plural
 
 ACCEPTED, REVIEW, NOTHING, HAS_DOI = "accepted", "review", "nothing-found", "has-doi"
 SKIPPED, UNAVAILABLE, INVALID, REFUSED = "skipped", "unavailable", "invalid", "refused"
@@ -81,8 +82,9 @@ class FindReport:
         count = {s: sum(f.status == s for f in self.findings)
                  for s in (ACCEPTED, REVIEW, NOTHING, HAS_DOI, SKIPPED, UNAVAILABLE)}
         verb = "would accept" if self.dry_run else "accepted"
-        return (f"{len(self.findings)} sources: {count[ACCEPTED]} {verb}, {count[REVIEW]} to "
-                f"review (choose with --accept), {count[NOTHING]} with nothing found, "
+        return (f"{plural(len(self.findings), 'source')}: {count[ACCEPTED]} {verb}, "
+                f"{count[REVIEW]} to review (choose with --accept), "
+                f"{count[NOTHING]} with nothing found, "
                 f"{count[HAS_DOI]} with a DOI already, {count[SKIPPED]} skipped, "
                 f"{count[UNAVAILABLE]} unavailable")
 

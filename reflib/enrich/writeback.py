@@ -32,6 +32,7 @@ from reflib.library.bibtex import format_entry, parse_source_text
 from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference, is_safe_key, is_valid_doi
 from reflib.library.records import CrossrefRecord, RecordError, keep_record, load_kept_record
+from reflib.output import count as plural
 
 ENRICHED, UNCHANGED, NO_DOI, NOT_KEPT = "enriched", "unchanged", "no-doi", "not-kept"
 NOT_FOUND, UNAVAILABLE, INVALID = "not-found", "unavailable", "invalid"
@@ -100,7 +101,7 @@ class EnrichReport:
         fields = sum(len(o.plan.changes) for o in self.outcomes if o.plan)
         conflicts = sum(len(o.plan.conflicts) for o in self.outcomes if o.plan)
         verb = "would change" if self.dry_run else "changed"
-        parts = [f"{self.count(ENRICHED)} enriched ({verb} {fields} fields)",
+        parts = [f"{self.count(ENRICHED)} enriched ({verb} {plural(fields, 'field')})",
                  f"{self.count(UNCHANGED)} unchanged", f"{self.count(NO_DOI)} without a DOI"]
         if self.offline:
             parts.append(f"{self.count(NOT_KEPT)} without a kept record")

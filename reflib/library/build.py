@@ -23,6 +23,7 @@ from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference
 from reflib.library.sourcefiles import parse_files
 from reflib.library.validate import CrossItem, cross_problems, entry_problems
+from reflib.output import count
 
 
 @dataclass
@@ -88,7 +89,7 @@ class BuildReport:
         if self.index_written:
             done.append("updated db/library.db" if not self.full else "built db/library.db")
         did = "; ".join(done) or "nothing to do"
-        return (f"{self.sources} sources ({self.parsed} parsed, {self.reused} unchanged, "
+        return (f"{count(self.sources, 'source')} ({self.parsed} parsed, {self.reused} unchanged, "
                 f"{self.removed} removed): {did}")
 
 

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date, datetime
 
 from reflib.library.findings import SEVERITIES, SKIPPED, Finding
+from reflib.output import count
 from reflib.registries.doipath import READABLE, encode_doi
 from reflib.report.assets import CSS, EVIDENCE_COLOURS, JS, evidence_label, evidence_order
 from reflib.report.chart import chart_svg, currency_sentence
@@ -163,7 +164,7 @@ def _summary(data: ReportData) -> str:
         severities = '<li class="empty">No checks have run.</li>'
     return (
         '<section class="summary" aria-label="Summary">'
-        f'<div class="panel"><h2>{len(data.entries)} references by evidence type</h2>'
+        f'<div class="panel"><h2>{count(len(data.entries), "reference")} by evidence type</h2>'
         f'<ul class="counts">{evidence}</ul></div>'
         '<div class="panel"><h2>Findings by severity, and the references they concern</h2>'
         f'<ul class="counts">{severities}</ul></div>'
@@ -288,7 +289,7 @@ def render(data: ReportData) -> str:
     policy = (f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(JS)}; "
               "img-src data:; base-uri 'none'; form-action 'none'")
     cited = sum(1 for e in data.entries if e.number)
-    sub = f"{len(data.entries)} references, {cited} cited in the article"
+    sub = f"{count(len(data.entries), 'reference')}, {cited} cited in the article"
     if data.generated:
         sub += f" · made {_moment(data.generated)}"
     entries = "".join(_entry(e, i) for i, e in enumerate(data.entries, start=1))

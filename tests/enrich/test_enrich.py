@@ -480,7 +480,7 @@ def test_cli_enrich_text_and_json(run, library: Path, crossref_server) -> None:
     assert "cohen2020lumbar: enriched (1 field, 0 conflicts) from Crossref" in result.stdout
     assert "  + publisher = {BMJ}" in result.stdout
     assert "chou-uptodate-lbp: no-doi" in result.stdout
-    assert "2 sources: 1 enriched (would change 1 fields)" in result.stderr
+    assert "2 sources: 1 enriched (would change 1 field)" in result.stderr
     assert "mailto" in crossref_server.requests[0].user_agent
     result = run("enrich", "--format", "json", *url, "cohen2020lumbar")
     data = json.loads(result.stdout)
