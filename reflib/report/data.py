@@ -39,6 +39,9 @@ UPDATE_WORDS = {
     "correction": "Corrected", "erratum": "Corrected", "corrigendum": "Corrected",
     "addendum": "Addendum", "clarification": "Clarified", "new_version": "New version",
     "new_edition": "New edition", "reinstatement": "Reinstated",
+    # from PubMed and the preprint check (reflib.checks.updates)
+    "update": "Later version", "published_erratum": "Cites an erratum",
+    "preprint": "Preprint: published version exists",
 }
 _UPDATE_BY_SEVERITY = {"error": "Retracted", "warning": "Expression of concern",
                        "notice": "Corrected"}

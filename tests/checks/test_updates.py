@@ -21,6 +21,7 @@ from reflib.checks.updates import (
     pubmed_update_findings,
 )
 from reflib.enrich.writeback import enrich_sources
+from reflib.library.findings import Finding
 from reflib.library.layout import Layout
 from reflib.registries.crossref.gateway import CrossrefClient
 from reflib.registries.pubmed.gateway import PubMedClient
@@ -184,3 +185,17 @@ def test_offline_from_kept_records(updates_library, run, monkeypatch):
     assert any(f["severity"] == "skipped" and f["data"]["reason"] == "offline"
                and f["message"].startswith("PubMed part not checked: offline")
                for f in concern)
+
+
+def test_report_badge_names_a_preprint_and_a_later_version():
+    from reflib.library.findings import CheckRun
+    from reflib.report.data import badges_for
+
+    preprint = Finding("x", "updates", "warning", "a preprint with a published version",
+                       data={"type": "preprint", "published": ["10.1038/xyz"]})
+    run = CheckRun([preprint], checks_made=["updates"])
+    badge = next(b for b in badges_for(REF, [preprint], run) if b.badge == "updates")
+    assert badge.text == "Preprint: published version exists" and badge.state == "warning"
+    later = Finding("x", "updates", "notice", "update: ...", data={"type": "update"})
+    badge = next(b for b in badges_for(REF, [later], run) if b.badge == "updates")
+    assert badge.text == "Later version"
