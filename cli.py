@@ -222,7 +222,8 @@ def _pubmed_client(pubmed_url: str | None, idconv_url: str | None, mailto: str |
     def make():
         from reflib.registries.pubmed.gateway import PubMedClient
 
-        return PubMedClient(pubmed_url, idconv_url, email=mailto, timeout=timeout)
+        return PubMedClient(pubmed_url, idconv_url, email=mailto, timeout=timeout,
+                            notice=lambda message: click.echo(message, err=True))
 
     return make
 

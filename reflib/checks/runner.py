@@ -51,6 +51,7 @@ NETWORK_CHECKS = (DOI_RESOLVES, agreement.METADATA, agreement.UPDATES)
 # Why a check was not made; only UNAVAILABLE means "could not check" (exit 3).
 OFFLINE, UNAVAILABLE, NO_RECORD, NOT_REGISTERED = (
     "offline", "unavailable", "no-record", "not-registered")
+NOT_ASKED = "not-asked"  # the registry was left out (--registry): not checked, no exit 3
 
 Progress = Callable[[int, int], None]  # (steps just done, total steps)
 
@@ -267,6 +268,7 @@ def _network_checks(layout: Layout, selected: list[Reference], options: CheckOpt
     compare = [c for c in wanted if c != DOI_RESOLVES]
     resolutions: dict = {}
     fetched: dict[str, CrossrefLookup] = {}
+    ask_crossref = "crossref" in options.registries
     if options.offline:
         if resolve:
             skipped[DOI_RESOLVES] = "offline (by request)"
@@ -274,12 +276,15 @@ def _network_checks(layout: Layout, selected: list[Reference], options: CheckOpt
                       for r in with_doi]
     elif dois:
         resolutions, fetched = _ask_network(dois, options, progress, fetcher, handle_client,
-                                            resolve, bool(compare))
+                                            resolve, bool(compare) and ask_crossref)
     for ref in with_doi:
         resolution = resolutions.get(ref.doi)
         if resolve and resolution is not None:
             found.extend(_resolution_findings(ref, resolution, options))
-        if compare:
+        if compare and not ask_crossref:
+            found += [_skip(ref, c, NOT_ASKED, "Crossref part not checked: Crossref was not "
+                            "asked (--registry)") for c in compare]
+        elif compare:
             if options.offline:
                 lookup = kept_lookup(layout, ref.key)
             else:

@@ -14,8 +14,9 @@ SOURCE_COLUMNS = {
     "month": "Month of publication, 1-12",
     "journal": "Journal, or the book's title for a chapter",
     "doi": "DOI in normal form, without https://doi.org/",
-    "evidence": "Evidence type: guideline, systematic-review, review, textbook-chapter, "
-                "textbook, point-of-care, expert-opinion",
+    "evidence": "Evidence type: guideline, systematic-review, rct, clinical-trial, "
+                "observational, case-report, review, textbook-chapter, textbook, "
+                "point-of-care, expert-opinion",
     "ord": "Position in the article's citation order (refs/order.txt); empty if not cited",
     "authors": "Authors (or editors when there are no authors), Family, Given; ...",
     "keywords": "Keywords",

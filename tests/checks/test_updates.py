@@ -199,3 +199,16 @@ def test_report_badge_names_a_preprint_and_a_later_version():
     later = Finding("x", "updates", "notice", "update: ...", data={"type": "update"})
     badge = next(b for b in badges_for(REF, [later], run) if b.badge == "updates")
     assert badge.text == "Later version"
+
+
+def test_crossref_not_asked_is_not_checked_and_no_exit_3(updates_library):
+    with FakePubMed() as pubmed:
+        pubmed.add_file(PUBMED_BUILT / "efetch_built_updates.xml")
+        options = CheckOptions(only=("updates",), registries=("pubmed",),
+                               pubmed_client=pubmed_factory(pubmed), save=False)
+        result = check_library(Layout(updates_library), ["corrected"], options=options,
+                               fetcher=lambda dois, step: pytest.fail("Crossref was asked"),
+                               handle_client=object())
+    states = sorted((f.severity, f.data.get("reason", "")) for f in result.findings)
+    assert states == [("notice", ""), ("skipped", "not-asked")]
+    assert result.exit_code(fail_on="error") == 0

@@ -186,3 +186,12 @@ def test_convert_recorded_answers(server):
 def test_limits_override(server):
     with client(server, limits=Limits(1, 1.0, 1)) as pubmed:
         assert pubmed.throttle.limits.requests == 1
+
+
+def test_clients_of_one_server_share_the_limit(server):
+    first, second = client(server), client(server)
+    assert first.throttle is second.throttle
+    started = time.monotonic()
+    for pubmed in (first, second, first, second):
+        pubmed.fetch(["32887691"])
+    assert server.count(429) == 0 and time.monotonic() - started >= 0.9

@@ -62,6 +62,7 @@ MIN_429_WAIT = 1.0  # NCBI counts per second and sends no Retry-After
 
 _throttles: dict[tuple[str, bool], Throttle] = {}
 _throttles_lock = threading.Lock()
+_noticed: set[str] = set()
 
 
 def _shared_throttle(host: str, keyed: bool) -> Throttle:
@@ -102,7 +103,8 @@ class PubMedClient:
                  tool: str = "reflib", *, timeout: float = 20.0,
                  limits: Limits | None = None, retry: RetryPolicy | None = None,
                  batch_size: int = BATCH_SIZE,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep,
+                 notice: Callable[[str], None] | None = None) -> None:
         import httpx2
 
         self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
@@ -124,6 +126,13 @@ class PubMedClient:
         self._httpx2 = httpx2
         self._http = httpx2.Client(timeout=timeout, follow_redirects=True,
                                    headers={"User-Agent": f"reflib ({tool})"})
+        if not self.email and notice is not None:
+            with _throttles_lock:
+                if "email" not in _noticed:
+                    _noticed.add("email")
+                    notice("notice: no contact address for NCBI (--mailto or $REFS_MAILTO): "
+                           "NCBI asks every tool for an email to write to before it blocks "
+                           "one that misbehaves")
 
     def close(self) -> None:
         self._http.close()
