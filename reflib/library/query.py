@@ -24,6 +24,7 @@ from typing import Any
 from reflib.errors import IndexMissing, NotInLibrary, Problem, ReflibError
 from reflib.library import index
 from reflib.library.layout import Layout
+from reflib.library.lookup import known_keys, resolve_key, unknown_message
 from reflib.library.model import Reference, is_safe_key
 from reflib.library.sqlguard import SqlLimits, run_limited
 
@@ -153,8 +154,8 @@ def _references(conn: sqlite3.Connection, keys: list[str] | None,
     if keys and not filters:
         missing = [k for k in keys if k not in entries]
         if missing:
-            raise NotInLibrary(f"no source with key {', '.join(repr(k) for k in missing)}; "
-                               "see `refs list --format keys`")
+            known = [key for (key,) in conn.execute("SELECT key FROM sources")]
+            raise NotInLibrary(unknown_message(missing, known))
     return [index.entry_from_json(entries[key]) for key, _ in wanted if key in entries]
 
 
@@ -192,8 +193,7 @@ def list_sources(layout: Layout, filters: dict[str, Any] | None = None,
         known = {row["key"] for row in rows}
         missing = [k for k in keys if k not in known]
         if missing and not filters:
-            raise NotInLibrary(f"no source with key {', '.join(repr(k) for k in missing)}; "
-                               "see `refs list --format keys`")
+            raise NotInLibrary(unknown_message(missing, known_keys(layout).values()))
     return [public_record(row) for row in rows]
 
 
@@ -208,8 +208,8 @@ def show_source(layout: Layout, key: str, notify: Notify | None = None) -> dict[
     """A source whole: its file text, fields as text, names and citation number."""
     path = layout.source_path(key)
     if not is_safe_key(key) or not path.is_file():
-        raise NotInLibrary(f"no source with key '{key}' (no file refs/{key}.bib); "
-                           "see `refs list --format keys`")
+        key = resolve_key(layout, key)  # keys ignore case; else "did you mean"
+        path = layout.source_path(key)
     record: dict[str, Any] = {"key": key, "bibtex": path.read_text(encoding="utf-8")}
     if layout.db_path.is_file():
         with open_index(layout, notify) as conn:
