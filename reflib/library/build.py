@@ -12,12 +12,13 @@ import hashlib
 import json
 import os
 import sqlite3
+import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem
 from reflib.fsutil import atomic_write_text, temp_beside
-from reflib.library import findings, index, provenance
+from reflib.library import findings, freshness, index, provenance
 from reflib.library.bibtex import format_library, sort_key
 from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference
@@ -150,25 +151,43 @@ def _meta(db_path: Path, name: str) -> str | None:
         return None
 
 
+def _source_stats(layout: Layout) -> list[tuple[str, os.stat_result]]:
+    """(name, stat) of every refs/*.bib file, by name; stat relative to the folder's
+    descriptor, which costs half what a stat by path does."""
+    try:
+        folder = os.open(layout.refs_dir, os.O_RDONLY)
+    except OSError:
+        return []
+    try:
+        found = []
+        for name in sorted(os.listdir(folder)):
+            if name.endswith(".bib"):
+                st = os.stat(name, dir_fd=folder)
+                if stat.S_ISREG(st.st_mode):
+                    found.append((name, st))
+        return found
+    finally:
+        os.close(folder)
+
+
 def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
     """Stat every source; reuse what the cache knows, parse the rest. Each parsed state
     is passed to `sink` as soon as it is read (a full build streams rows into the new
     index, so memory stays flat and writing overlaps parsing)."""
     states: list[FileState] = []
     to_parse: list[Path] = []
-    for entry in layout.source_entries():
-        st = entry.stat()
-        state = FileState(f"refs/{entry.name}", st.st_size, st.st_mtime_ns)
+    for name, st in _source_stats(layout):
+        state = FileState(f"refs/{name}", st.st_size, st.st_mtime_ns)
         cached = cache.get(state.rel) if cache else None
         if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
             state.reuse(cached)
         elif cached:
-            with open(entry.path, "rb") as handle:
+            with open(layout.refs_dir / name, "rb") as handle:
                 sha1 = hashlib.sha1(handle.read()).hexdigest()
             if sha1 == cached[2]:
                 state.reuse(cached)
         if not state.reused:
-            to_parse.append(Path(entry.path))
+            to_parse.append(layout.refs_dir / name)
         states.append(state)
     by_rel = {s.rel: s for s in states}
     for rel, sha1, entry, bibtex, item, problems, read, rows in parse_files(to_parse):
@@ -253,6 +272,9 @@ def build(layout: Layout, check: bool = False, full: bool = False,
     `index_only` is the read commands' refresh: the index only (library.bib is never
     written), every source that can be read is indexed, and problems are returned in
     the report instead of raised, so `refs check` can report them."""
+    quick = None if full else freshness.unchanged(layout, library=not index_only)
+    if quick is not None:
+        return _nothing_changed(quick, strict, index_only)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a build makes millions of small objects and no cycles worth collecting
     cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
@@ -266,6 +288,17 @@ def build(layout: Layout, check: bool = False, full: bool = False,
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _nothing_changed(quick: tuple, strict: bool, index_only: bool) -> BuildReport:
+    """The report of a build that found refs/ as the last one left it."""
+    problems, syntax, count = quick
+    errors = [p for p in problems if p.severity != "warning"]
+    if not index_only and (errors or (strict and problems)):
+        raise InvalidLibrary(problems, "sources")
+    return BuildReport(sources=count, reused=count,
+                       warnings=[p for p in problems if p.severity == "warning"],
+                       problems=problems, syntax=syntax)
 
 
 def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, check: bool,
@@ -297,7 +330,8 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     changed = [s for s in states if not s.reused]
     order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
     index_stale = cache is None or bool(changed or removed) or order_changed or records.stale
-    touched = cache is not None and (bool(_touched(states, cache)) or records.touched)
+    stale_rows = _touched(states, cache) if cache is not None else []
+    touched = cache is not None and (bool(stale_rows) or records.touched)
 
     if check:
         if old_library != library_text:
@@ -321,11 +355,12 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
         new_index.finish(states, order, order_sig, records)
         report.index_written = report.full = True
     elif index_stale or touched:
-        _update_index(layout, states, cache, removed, order, order_sig, records)
+        _update_index(layout, states, cache, removed, order, order_sig, records, stale_rows)
         report.index_written = index_stale
     if old_library != library_text:
         atomic_write_text(layout.library_bib, library_text)
         report.library_written = True
+    freshness.remember(layout, report.warnings, [], library=True)
     return report
 
 
@@ -341,6 +376,7 @@ def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
     if new_index is not None:
         new_index.finish(states, order, order_sig, records)
         report.index_written = report.full = True
+        freshness.remember(layout, report.problems, report.syntax, library=False)
         return report
     if changed:
         report.changed.append(f"{len(changed)} source{'s' if len(changed) != 1 else ''} "
@@ -351,10 +387,12 @@ def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
         report.changed.append("refs/order.txt changed")
     if records.stale:
         report.changed.append("kept records changed")
-    touched = bool(_touched(states, cache)) or records.touched
-    if report.changed or touched:
-        _update_index(layout, states, cache, removed, order, order_sig, records)
+    stale_rows = _touched(states, cache)  # reused files whose cache rows are out of date
+    if report.changed or stale_rows or records.touched:
+        _update_index(layout, states, cache, removed, order, order_sig, records, stale_rows)
         report.index_written = bool(report.changed)
+    freshness.remember(layout, report.problems, report.syntax,
+                       library=False if report.changed else None)
     return report
 
 
@@ -468,14 +506,14 @@ def _touched(states: list[FileState], cache: dict) -> list[FileState]:
 
 
 def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],
-                  order: list[str], order_sig: str, records: provenance.RecordScan) -> None:
+                  order: list[str], order_sig: str, records: provenance.RecordScan,
+                  touched: list[FileState]) -> None:
     """Apply only what changed, in one transaction: all of it lands or none of it.
     Parsed files get new rows; a reused file whose stat or problems changed only has its
     cache row updated (its parsed entry and BibTeX are not even loaded)."""
     changed = [s for s in states if not s.reused]
     stale_keys = [cache[rel][5].key for rel in removed if cache[rel][5]] + [
         cache[s.rel][5].key for s in changed if s.rel in cache and cache[s.rel][5]]
-    touched = _touched(states, cache)
     rows = _file_rows(changed)
     conn = sqlite3.connect(layout.db_path)
     try:
