@@ -694,7 +694,9 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
                            registries=_registries(registries),
                            pubmed_client=_pubmed_client(pubmed_url, idconv_url, mailto,
                                                         timeout))
-    bar = _ProgressBar() if sys.stderr.isatty() and not offline else None
+    from reflib.progress import Tally
+
+    bar = None if offline else Tally("checking")
     try:
         result = check_library(_layout(), _keys(keys), options, progress=bar, notify=_notice)
     finally:
@@ -717,24 +719,6 @@ def _article_lines(refs) -> list[str]:
     from reflib.cite.bibliography import format_bibliography
 
     return format_bibliography(refs, "article", "text")
-
-
-class _ProgressBar:
-    """click's progress bar on stderr, opened when the total is known."""
-
-    def __init__(self) -> None:
-        self.bar = None
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None and total:
-            self.bar = click.progressbar(length=total, label="checking", file=sys.stderr)
-            self.bar.__enter__()
-        if self.bar is not None and done:
-            self.bar.update(done)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
 
 
 # -- bibliographies --------------------------------------------------------------------
@@ -871,25 +855,6 @@ def _crossref_client(crossref_url: str | None, mailto: str | None, timeout: floa
     return make
 
 
-class _CumulativeBar:
-    """A progress bar on stderr, for callbacks that report (done so far, total)."""
-
-    def __init__(self, label: str) -> None:
-        self.label, self.bar, self.shown = label, None, 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None and total > 1:
-            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
-            self.bar.__enter__()
-        if self.bar is not None and done > self.shown:
-            self.bar.update(done - self.shown)
-            self.shown = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-
-
 ENRICH_EXIT_CODES = """\b
 Exit codes:
   0  every source was enriched, unchanged, or has no DOI (conflicts do not count)
@@ -935,7 +900,9 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
 
     if offline and refresh:
         raise click.UsageError("--offline and --refresh exclude each other")
-    bar = _CumulativeBar("Crossref") if sys.stderr.isatty() and not offline else None
+    from reflib.progress import Tally
+
+    bar = None if offline else Tally("Crossref", cumulative=True)
     try:
         report = enrich_sources(_layout(), _keys(keys), dry_run=dry_run, refresh=refresh,
                                 offline=offline, force=force, progress=bar,

@@ -47,3 +47,33 @@ def progress(total: int | None, label: str) -> Iterator[Advance]:
     with click.progressbar(length=total, label=label, file=sys.stderr,
                            show_eta=True, show_percent=True, width=30) as bar:
         yield bar.update
+
+
+class Tally:
+    """The same bar for callbacks that report `(done, total)` as work is settled: `done`
+    is the steps just finished, or with `cumulative` all finished so far. The bar opens
+    when a total of more than one step is first known; `close()` ends it."""
+
+    def __init__(self, label: str, cumulative: bool = False) -> None:
+        self.label, self.cumulative = label, cumulative
+        self.bar = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total <= 1 or not wanted():
+                return
+            import click
+
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr,
+                                         show_eta=True, show_percent=True, width=30)
+            self.bar.__enter__()
+        step = done - self.shown if self.cumulative else done
+        if step > 0:
+            self.bar.update(step)
+            self.shown += step
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None

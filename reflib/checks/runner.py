@@ -42,6 +42,7 @@ from reflib.library.findings import SEVERITIES, SKIPPED, CheckRun, Finding, save
 from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference, doi_key, is_valid_doi
 from reflib.library.query import Notify, read_library
+from reflib.progress import progress as progress_bar
 
 SYNTAX = "syntax"
 DOI_RESOLVES = "doi-resolves"
@@ -174,13 +175,18 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
             made.append(check)
             found.extend(make())
 
-    local(source_checks.DOI_SYNTAX,
-          lambda: [f for r in selected for f in source_checks.doi_findings(r)])
-    local(source_checks.COMPLETENESS,
-          lambda: [f for r in selected for f in source_checks.completeness_findings(r)])
-    local(source_checks.CURRENCY, lambda: [
-        f for r in selected
-        for f in source_checks.currency_findings(r, today, options.max_age_months)])
+    per_source = [(check, make) for check, make in (
+        (source_checks.DOI_SYNTAX, source_checks.doi_findings),
+        (source_checks.COMPLETENESS, source_checks.completeness_findings),
+        (source_checks.CURRENCY, lambda r: source_checks.currency_findings(
+            r, today, options.max_age_months))) if options.wants(check)]
+    made.extend(check for check, _ in per_source)
+    with progress_bar(len(selected) if per_source and len(selected) >= 5000 else 0,
+                  "checking") as advance:
+        for ref in selected:
+            for _, make in per_source:
+                found.extend(make(ref))
+            advance(1)
     local(duplicates.DUPLICATES, lambda: [
         f for f in duplicates.duplicate_findings(refs, duplicates.distinct_pairs(
             layout.refs_dir)) if selected_keys.intersection(f.data.get("group", [f.key]))])

@@ -15,6 +15,7 @@ from reflib.library.bibtex import format_entry, parse_source_text, parse_text, r
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, is_safe_key
 from reflib.library.validate import entry_problems
+from reflib.progress import progress
 
 
 @dataclass
@@ -39,22 +40,26 @@ def import_bibliography(layout: Layout, text: str, name: str, dry_run: bool = Fa
     parsed = parse_text(text, name)
     report = ImportReport(refused=list(parsed.problems), notices=list(parsed.notices))
     taken = existing_keys(layout)
-    for ref in parsed.references:
-        ref = resolve_strings(ref, parsed.strings)
-        refusal = _refusal(ref, taken)
-        if refusal:
-            report.refused.append(Problem(name, ref.line, refusal, ref.key))
-            continue
-        path = layout.source_path(ref.key)
-        if not dry_run:
-            try:
-                create_new_text(path, format_entry(ref))
-            except FileExistsError:
-                report.refused.append(Problem(name, ref.line, f"refs/{ref.key}.bib appeared "
-                                              "while importing; not overwritten", ref.key))
+    count = len(parsed.references)
+    with progress(count if count >= 1000 else 0, "importing") as advance:
+        for ref in parsed.references:
+            advance(1)
+            ref = resolve_strings(ref, parsed.strings)
+            refusal = _refusal(ref, taken)
+            if refusal:
+                report.refused.append(Problem(name, ref.line, refusal, ref.key))
                 continue
-        taken[ref.key.lower()] = ref.key
-        report.written.append(layout.rel(path))
+            path = layout.source_path(ref.key)
+            if not dry_run:
+                try:
+                    create_new_text(path, format_entry(ref))
+                except FileExistsError:
+                    report.refused.append(Problem(name, ref.line, f"refs/{ref.key}.bib "
+                                                  "appeared while importing; not overwritten",
+                                                  ref.key))
+                    continue
+            taken[ref.key.lower()] = ref.key
+            report.written.append(layout.rel(path))
     return report
 
 

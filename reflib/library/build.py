@@ -25,6 +25,9 @@ from reflib.library.model import Reference
 from reflib.library.sourcefiles import parse_files
 from reflib.library.validate import CrossItem, cross_problems, entry_problems
 from reflib.output import count
+from reflib.progress import progress
+
+PROGRESS_FROM = 1000  # files to read before a progress bar is worth showing
 
 
 @dataclass
@@ -190,18 +193,25 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
             to_parse.append(layout.refs_dir / name)
         states.append(state)
     by_rel = {s.rel: s for s in states}
-    for rel, sha1, entry, bibtex, item, problems, read, rows in parse_files(to_parse):
-        state = by_rel[rel]
-        state.rows = rows
-        state.syntax = problems[:read]
-        state.warnings = [p for p in problems if p.severity == "warning"]
-        problems = [p for p in problems if p.severity != "warning"]
-        state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
-        state.key = item.key if item else ""
-        state.problems = problems
-        if sink is not None and rows is not None:
-            sink(state)
+    with progress(len(to_parse) if len(to_parse) >= PROGRESS_FROM else 0,
+                  "reading refs/") as advance:
+        for result in parse_files(to_parse):
+            _take(by_rel[result[0]], result, sink)
+            advance(1)
     return states
+
+
+def _take(state: FileState, result: tuple, sink) -> None:
+    """A parse result into its file's state (and the new index, when there is one)."""
+    _, sha1, entry, bibtex, item, problems, read, rows = result
+    state.rows = rows
+    state.syntax = problems[:read]
+    state.warnings = [p for p in problems if p.severity == "warning"]
+    state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
+    state.key = item.key if item else ""
+    state.problems = [p for p in problems if p.severity != "warning"]
+    if sink is not None and rows is not None:
+        sink(state)
 
 
 def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
