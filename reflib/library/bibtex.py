@@ -1,7 +1,7 @@
 """Read and write BibTeX: one-entry source files, multi-entry bibliographies, library.bib.
 
-Parsing is bibtexparser v2 with no middlewares, so field values stay exactly as written
-(delimiters included) and what we write back is what we read.
+Parsing is our own scanner (bibscan), which reads exactly what BibTeX reads; field values
+stay exactly as written (delimiters included), so what we write back is what we read.
 """
 
 from __future__ import annotations
@@ -24,127 +24,91 @@ class ParsedText:
     """What one BibTeX text holds: entries, @string macros, and what could not be read."""
 
     references: list[Reference] = field(default_factory=list)
-    strings: dict[str, str] = field(default_factory=dict)
+    strings: dict[str, str] = field(default_factory=dict)  # lower-case name -> raw value
+    string_lines: dict[str, int] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
 
 
 def parse_text(text: str, file: str) -> ParsedText:
-    """Parse BibTeX text; every unreadable block becomes a Problem at its line."""
-    import bibtexparser
-    from bibtexparser.model import (
-        DuplicateBlockKeyBlock,
-        DuplicateFieldKeyBlock,
-        Entry,
-        ParsingFailedBlock,
-        Preamble,
-        String,
-    )
+    """Parse BibTeX text exactly as BibTeX reads it; every unreadable block is a Problem."""
+    from reflib.library.bibscan import scan
 
     text = text.lstrip("\ufeff")
-    library = bibtexparser.parse_string(text, parse_stack=[])
     parsed = ParsedText()
-    for block in library.blocks:
-        line = (block.start_line or 0) + 1
-        if isinstance(block, Entry):
+    seen: dict[str, int] = {}
+    for block in scan(text):
+        if block.kind == "entry":
+            if block.key in seen:
+                parsed.problems.append(
+                    Problem(file, block.line, f"citekey '{block.key}' is used by an earlier "
+                            f"entry too (line {seen[block.key]}); give each entry its own key",
+                            block.key))
+                continue
+            seen[block.key] = block.line
+            for line in block.comment_lines:
+                parsed.problems.append(
+                    Problem(file, line, f"entry '{block.key}': a % comment inside an entry is "
+                            "not a BibTeX comment; move it above the entry or into a note "
+                            "field", block.key))
             _add_entry(parsed, block, file)
-        elif isinstance(block, String):
-            parsed.strings[block.key.lower()] = block.value
-        elif isinstance(block, Preamble):
-            parsed.notices.append(Problem(file, line, "@preamble is not kept (not an entry)"))
-        elif isinstance(block, DuplicateFieldKeyBlock):
-            entry = block.ignore_error_block
-            fields = ", ".join(sorted(block.duplicate_keys))
-            parsed.problems.append(
-                Problem(file, _duplicate_field_line(entry, block.duplicate_keys, line),
-                        f"entry '{entry.key}' has field '{fields}' twice; keep one",
-                        entry.key)
-            )
-        elif isinstance(block, DuplicateBlockKeyBlock):
-            parsed.problems.append(
-                Problem(file, line, f"citekey '{block.key}' is used by an earlier entry too; "
-                        "give each entry its own key", block.key)
-            )
-        elif isinstance(block, ParsingFailedBlock):
-            parsed.problems.append(Problem(file, line, _syntax_message(block)))
+        elif block.kind == "string":
+            parsed.strings[block.key.lower()] = block.fields[0].raw
+            parsed.string_lines[block.key.lower()] = block.line
+        elif block.kind == "preamble":
+            parsed.notices.append(Problem(file, block.line, "@preamble is not kept (not an "
+                                          "entry)", None, "warning"))
+        elif block.kind == "comment":
+            parsed.notices.append(Problem(file, block.line, "@comment is not kept (not an "
+                                          "entry)", None, "warning"))
+        else:
+            where = f" (line {block.error_line})" if block.error_line != block.line else ""
+            parsed.problems.append(Problem(file, block.line, f"syntax error: {block.message}"
+                                           f"{where}; check braces, quotes and commas"))
     return parsed
 
 
 def _add_entry(parsed: ParsedText, entry, file: str) -> None:
-    line = (entry.start_line or 0) + 1
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
+    names: dict[str, str] = {}
     for item in entry.fields:
-        name = item.key.strip()
-        field_line = (item.start_line or entry.start_line or 0) + 1
-        if "%" in name:
-            # bibtexparser glues a `%` line inside an entry onto the next field's name.
-            comment_line = field_line - name.count("\n")  # where the % line is
-            parsed.problems.append(
-                Problem(file, comment_line,
-                        f"entry '{entry.key}': a % comment inside an entry is not a BibTeX "
-                        "comment; move it above the entry or into a note field", entry.key)
-            )
-            name = name.rsplit("\n", 1)[-1].strip()
-        lower = name.lower()
+        lower = item.name.lower()
         if lower in fields:
+            detail = ""
+            if names[lower] != item.name:
+                detail = " (names differ only in case)"
             parsed.problems.append(
-                Problem(file, field_line, f"entry '{entry.key}' has field '{lower}' twice "
-                        "(names differ only in case); keep one", entry.key)
+                Problem(file, item.line, f"entry '{entry.key}' has field '{lower}' twice"
+                        f"{detail}; keep one", entry.key)
             )
             continue
-        fields[lower] = item.value.strip()
-        lines[lower] = field_line
+        fields[lower] = item.raw.strip()
+        lines[lower] = item.line
+        names[lower] = item.name
     parsed.references.append(
-        Reference(entry.key, entry.entry_type.lower(), fields, file, line, lines)
+        Reference(entry.key, entry.entry_type, fields, file, entry.line, lines)
     )
-
-
-def _duplicate_field_line(entry, names: set[str], default: int) -> int:
-    seen: set[str] = set()
-    for item in entry.fields:
-        if item.key in names and item.key in seen:
-            return (item.start_line or 0) + 1
-        seen.add(item.key)
-    return default
-
-
-def _syntax_message(block) -> str:
-    error = str(getattr(block, "error", "") or "").strip().splitlines()
-    detail = error[-1].strip() if error else "could not be parsed"
-    return f"syntax error: {detail} (check braces, quotes and commas)"
 
 
 def resolve_strings(ref: Reference, strings: dict[str, str]) -> Reference:
     """Replace @string macros by their values; month macros stay (BibTeX defines them)."""
     if not strings:
         return ref
-    resolved = {name: _resolve_value(raw, strings, 0) for name, raw in ref.fields.items()}
+    from reflib.library.macros import MacroTable
+
+    table = MacroTable()
+    for name, raw in strings.items():
+        table.define(name, raw, ref.file, 0)
+    return resolve_macros(ref, table)
+
+
+def resolve_macros(ref: Reference, table) -> Reference:
+    """`ref` with every field's macros resolved through a MacroTable (MacroError if bad)."""
+    if not table:
+        return ref
+    resolved = {name: table.resolve(raw) for name, raw in ref.fields.items()}
     return Reference(ref.key, ref.entry_type, resolved, ref.file, ref.line, ref.field_lines)
-
-
-def _resolve_value(raw: str, strings: dict[str, str], depth: int) -> str:
-    parts = split_concatenation(raw)
-    if depth > 20 or not any(p.lower() in strings for p in parts):
-        return raw
-    out = []
-    for part in parts:
-        value = strings.get(part.lower())
-        out.append(_resolve_value(value, strings, depth + 1) if value is not None else part)
-    return _join_parts(out)
-
-
-def _join_parts(parts: list[str]) -> str:
-    """Concatenate delimited parts into one braced value when no macro is left."""
-    inner = []
-    for part in parts:
-        if part.isdigit():
-            inner.append(part)
-        elif len(part) >= 2 and part[0] in '{"' and part[-1] in '}"':
-            inner.append(part[1:-1])
-        else:
-            return " # ".join(parts)  # an unresolved macro: keep the concatenation
-    return "{" + "".join(inner) + "}"
 
 
 def format_value(raw: str) -> str:
