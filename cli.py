@@ -71,7 +71,10 @@ def cli(ctx: click.Context, root: str | None) -> None:
 
 
 def _layout() -> Layout:
-    return click.get_current_context().obj
+    """The library the command works on; an error (exit 1) when there is none there."""
+    layout = click.get_current_context().obj
+    layout.require()
+    return layout
 
 
 def _keys(keys) -> list[str]:
@@ -235,29 +238,41 @@ def _input_name(file) -> str:
 
 
 @cli.command("import")
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"), required=False)
+@click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
+@click.option("--rekey", is_flag=True,
+              help="Give entries with an unsafe, empty or taken key a new one "
+              "(author+year+title word); the old key is kept in `ids`.")
+@click.option("--update", is_flag=True,
+              help="Merge entries that match a source (by key, then DOI, then PMID) into it.")
+@click.option("--skip-existing", is_flag=True, help="Leave sources that match an entry alone.")
+@click.option("--force", "force", multiple=True, metavar="FIELD",
+              help="With --update: replace this curated field too (repeatable).")
+@click.option("--format", "fmt", type=click.Choice(
+    ["bibtex", "ris", "medline", "csl-json", "endnote-xml", "text", "json"]),
+              help="Read FILES as this format (default: recognised from the content); with "
+              "--from-list, the per-line report's format: text (default) or json.")
+@click.option("--encoding", help="Read the files in this encoding (default: detected).")
 @click.option("--from-list", "from_list", type=click.File("r", encoding="utf-8-sig"),
               metavar="FILE", help="A printed reference list (one reference a line, or - for "
               "stdin): verify, look up and write one source a line, and refs/order.txt.")
 @click.option("--offline", is_flag=True,
               help="With --from-list: build every source from its line; look nothing up.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="With --from-list: the per-line report's format.")
 @click.option("--crossref-url", envvar="REFS_CROSSREF_URL", metavar="URL",
               help="With --from-list: Crossref REST API. Env: REFS_CROSSREF_URL.")
 @click.option("--mailto", envvar=["REFS_MAILTO", "CROSSREF_MAILTO"], metavar="EMAIL",
               help="With --from-list: contact address for Crossref's polite pool.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True,
               help="With --from-list: seconds to wait for one answer.")
-def import_(file, dry_run: bool, from_list, offline: bool, fmt: str, crossref_url, mailto,
-            timeout) -> None:
-    """Split a BibTeX file (or - for stdin) into refs/KEY.bib files.
+def import_(files, dry_run: bool, rekey: bool, update: bool, skip_existing: bool, force,
+            fmt: str | None, encoding: str | None, from_list, offline: bool, crossref_url,
+            mailto, timeout) -> None:
+    """Import bibliographies (FILES, or - for stdin) into refs/KEY.bib files.
 
-    @string macros are resolved into the values; month macros (jan..dec) are kept.
-    Entries whose key exists already or is not a safe file name, and entries that
-    cannot be read, are reported with their line and not written; the rest are.
-    Exit 1 if anything was refused.
+    Reads BibTeX/BibLaTeX, RIS, CSL-JSON, PubMed MEDLINE (.nbib) and EndNote XML in
+    UTF-8, UTF-16 or Latin-1/Windows-1252. @string macros are shared by all FILES and
+    resolved. Every entry is validated as `refs build` does; if any is refused, nothing
+    is written (exit 1). Ctrl-C leaves refs/ as it was (exit 130).
 
     With --from-list FILE, each line of a printed reference list becomes a source: from
     its Crossref record when a printed DOI is verified or a search result passes the
@@ -268,35 +283,82 @@ def import_(file, dry_run: bool, from_list, offline: bool, fmt: str, crossref_ur
     \b
     Examples:
       refs import ~/Zotero/export.bib
-      refs import - --dry-run < export.bib
+      refs import --rekey papers.bib definitions.bib
+      refs import --update pubmed-2025.nbib
+      refs import - --dry-run < export.ris
       refs import --from-list article-references.txt --dry-run
     """
     if from_list is not None:
-        if file is not None:
-            raise click.UsageError("give either FILE (BibTeX) or --from-list FILE, not both")
-        _import_from_list(from_list, dry_run, offline, fmt,
+        if files:
+            raise click.UsageError("give either FILES or --from-list FILE, not both")
+        if fmt not in (None, "text", "json"):
+            raise click.UsageError("with --from-list, --format is text or json")
+        _import_from_list(from_list, dry_run, offline, fmt or "text",
                           None if offline else _crossref_client(crossref_url, mailto, timeout))
         return
-    if file is None:
-        raise click.UsageError("missing FILE (a BibTeX file, or - for stdin), or --from-list "
+    if not files:
+        raise click.UsageError("missing FILES (bibliographies, or - for stdin), or --from-list "
                                "FILE for a printed reference list")
-    if offline or fmt != "text":
-        raise click.UsageError("--offline and --format go with --from-list")
-    from reflib.formats.importer import import_bibliography
+    if offline or fmt in ("text", "json"):
+        raise click.UsageError("--offline and --format text|json go with --from-list")
+    from reflib.formats.importer import ImportOptions, import_files
 
-    name = _input_name(file)
-    report = import_bibliography(_layout(), file.read(), name, dry_run=dry_run)
+    if update and skip_existing:
+        raise click.UsageError("--update and --skip-existing exclude each other")
+    inputs = []
+    for name in files:
+        if name == "-":
+            inputs.append(("<stdin>", sys.stdin.buffer.read()))
+            continue
+        try:
+            with open(name, "rb") as handle:
+                inputs.append((name, handle.read()))
+        except OSError as exc:
+            raise click.UsageError(f"cannot read {name}: {exc.strerror}") from None
+    options = ImportOptions(dry_run=dry_run, rekey=rekey, update=update,
+                            skip_existing=skip_existing, force=frozenset(f.lower() for f in force),
+                            format=fmt, encoding=encoding)
+    try:
+        report = import_files(_layout(), inputs, options)
+    except KeyboardInterrupt:
+        click.echo("\ninterrupted (Ctrl-C): nothing was imported; refs/ is as it was", err=True)
+        sys.exit(EXIT_INTERRUPTED)
     for path in report.written:
         click.echo(path)
-    for notice in report.notices:
-        click.echo(f"{notice} (notice)", err=True)
-    for problem in report.refused:
-        click.echo(str(problem), err=True)
+    for path, changes in report.updated.items():
+        click.echo(path)
+        for change in changes:
+            click.echo(f"  {change}", err=True)
+    for notice in report.notices + report.renamed:
+        click.echo(str(notice), err=True)
+    for message in report.skipped:
+        click.echo(message, err=True)
     verb = "would write" if dry_run else "wrote"
-    click.echo(f"{verb} {_count(len(report.written), 'source')}; refused "
-               f"{len(report.refused)}", err=True)
-    if report.refused:
-        sys.exit(1)
+    entries = "entry" if report.read == 1 else "entries"
+    click.echo(f"read {report.read} {entries}; {verb} "
+               f"{_count(len(report.written), 'new source')}, updated {len(report.updated)}, "
+               f"skipped {len(report.skipped)}, renamed {len(report.renamed)}", err=True)
+
+
+@cli.command()
+@click.argument("directory", required=False, type=click.Path(file_okay=False))
+def init(directory: str | None) -> None:
+    """Start an empty library in DIRECTORY (default: here): refs/, refs/order.txt and a
+    .gitignore for db/.
+
+    \b
+    Examples:
+      refs init article
+      refs init
+    """
+    from reflib.library.layout import init_library
+
+    directory = directory or str(click.get_current_context().obj.root)
+    made = init_library(directory)
+    for path in made:
+        click.echo(path)
+    click.echo(f"library ready in {directory}; add sources with `refs import FILE` or "
+               "`refs add`", err=True)
 
 
 def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref) -> None:

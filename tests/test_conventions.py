@@ -90,7 +90,7 @@ def test_messages_agree_in_number(run, library: Path):
     result = run("add", input="@misc{one2024,\n  title = {T},\n}\n")
     assert result.exit_code == 0
     imported = run("import", "-", input="@misc{two2024,\n  title = {T},\n}\n")
-    assert "wrote 1 source;" in imported.stderr
+    assert "read 1 entry; wrote 1 new source," in imported.stderr
     for path in (library / "refs").glob("*.bib"):
         if path.stem != "one2024":
             path.unlink()

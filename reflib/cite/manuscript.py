@@ -60,12 +60,34 @@ def parse_cluster(inner: str) -> list[Cite] | None:
     return cites
 
 
+class _Numbers(dict):
+    """Reference numbers by citekey, where an old key (biblatex `ids`) means its source."""
+
+    def __init__(self, aliases: dict[str, str]) -> None:
+        super().__init__()
+        self.aliases = aliases
+
+    def __contains__(self, key: object) -> bool:
+        return super().__contains__(self.aliases.get(key, key))  # type: ignore[arg-type]
+
+    def __getitem__(self, key: str) -> int:
+        return super().__getitem__(self.aliases.get(key, key))
+
+    def __setitem__(self, key: str, value: int) -> None:
+        super().__setitem__(self.aliases.get(key, key), value)
+
+
 def number_citations(text: str, known: set[str], marks: str = "bracket",
-                     file: str = "<manuscript>") -> CitedText:
-    """Replace each citation cluster by its numbers (in order of first citation)."""
+                     file: str = "<manuscript>", aliases: dict[str, str] | None = None
+                     ) -> CitedText:
+    """Replace each citation cluster by its numbers (in order of first citation).
+
+    `aliases`: old key -> key (from `ids`), so `[@old]` numbers the source now `key`."""
     if marks not in MARKS:
         raise UsageError(f"unknown --marks '{marks}'; use one of {', '.join(MARKS)}")
-    numbers: dict[str, int] = {}
+    aliases = aliases or {}
+    known = known | set(aliases)
+    numbers: dict[str, int] = _Numbers(aliases)
     problems: list[Problem] = []
     out_lines = []
     fence = ""
@@ -185,7 +207,10 @@ def cite_manuscript(text: str, refs: list[Reference], style: str = "ama",
     from reflib.cite.bibliography import render
 
     by_key = {ref.key: ref for ref in refs}
-    cited = number_citations(text, set(by_key), marks, file)
+    aliases = {old: ref.key for ref in refs if "ids" in ref.fields
+               for old in (k.strip() for k in ref.text("ids").split(","))
+               if old and old not in by_key}
+    cited = number_citations(text, set(by_key), marks, file, aliases)
     if cited.problems:
         raise InvalidLibrary(cited.problems, "manuscript's citations")
     bibliography = render([by_key[k] for k in cited.order], style, "markdown")

@@ -1,28 +1,60 @@
-"""Bringing sources into refs/: `refs import` (a whole bibliography) and `refs add` (one).
+"""Bringing sources into refs/: `refs import` (whole bibliographies) and `refs add` (one).
 
-@string macros are resolved on import: each refs/KEY.bib stands alone, so a value reads
-the same in the file, in library.bib and in the index. Month macros (jan..dec) are kept,
-since every BibTeX style defines them. @preamble and comments are not kept (reported).
+An import is all or nothing: every entry is read, keyed and validated as `refs build`
+validates; if anything would be refused, nothing is written and every problem is
+reported with its file:line and the fix. Interrupted while writing (Ctrl-C), it removes
+what it wrote and puts back what it changed (see `commit`).
+
+@string macros are resolved on import: each refs/KEY.bib stands alone. Month macros
+(jan..dec) are kept, since every BibTeX style defines them. @preamble and @comment blocks
+are not kept (each is reported once).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem
+from reflib.formats.commit import commit
+from reflib.formats.reading import Reading
+from reflib.formats.update import Existing, FieldChange, match_existing, merge_fields
 from reflib.fsutil import create_new_text
-from reflib.library.bibtex import format_entry, parse_source_text, parse_text, resolve_strings
+from reflib.library.bibtex import (
+    format_entry,
+    format_value,
+    parse_source_text,
+    parse_text,
+    resolve_strings,
+)
+from reflib.library.keys import make_key
 from reflib.library.layout import Layout
-from reflib.library.model import Reference, is_safe_key
+from reflib.library.model import Reference, doi_key, is_safe_key, is_valid_doi, normalize_doi
 from reflib.library.validate import entry_problems
 from reflib.progress import progress
 
 
 @dataclass
+class ImportOptions:
+    dry_run: bool = False
+    rekey: bool = False
+    update: bool = False
+    skip_existing: bool = False
+    force: frozenset[str] = frozenset()
+    format: str | None = None
+    encoding: str | None = None
+
+
+@dataclass
 class ImportReport:
-    written: list[str] = field(default_factory=list)  # refs/KEY.bib paths
+    written: list[str] = field(default_factory=list)  # refs/KEY.bib paths, new sources
+    updated: dict[str, list[FieldChange]] = field(default_factory=dict)  # path -> changes
+    skipped: list[str] = field(default_factory=list)  # messages
+    renamed: list[Problem] = field(default_factory=list)
     refused: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
+    read: int = 0  # entries read from the inputs
 
 
 def existing_keys(layout: Layout) -> dict[str, str]:
@@ -30,47 +62,204 @@ def existing_keys(layout: Layout) -> dict[str, str]:
     return {p.stem.lower(): p.stem for p in layout.source_files()}
 
 
-def import_bibliography(layout: Layout, text: str, name: str, dry_run: bool = False
-                        ) -> ImportReport:
-    """Split a multi-entry BibTeX text into refs/KEY.bib files, one per readable entry.
+@dataclass
+class _Plan:
+    new: dict[str, tuple[str, Reference]] = field(default_factory=dict)  # lower key -> (key, ref)
+    updates: dict[str, tuple[str, str, list[FieldChange]]] = field(default_factory=dict)
+    dois: dict[str, str] = field(default_factory=dict)  # doi -> key (new entries)
+    pmids: dict[str, str] = field(default_factory=dict)
 
-    Entries that cannot be read, or whose key is unsafe or taken, are refused with their
-    line; every other entry is written. Existing files are never overwritten.
-    """
-    parsed = parse_text(text, name)
-    report = ImportReport(refused=list(parsed.problems), notices=list(parsed.notices))
-    taken = existing_keys(layout)
-    count = len(parsed.references)
-    with progress(count if count >= 1000 else 0, "importing") as advance:
-        for ref in parsed.references:
-            advance(1)
-            ref = resolve_strings(ref, parsed.strings)
-            refusal = _refusal(ref, taken)
-            if refusal:
-                report.refused.append(Problem(name, ref.line, refusal, ref.key))
-                continue
-            path = layout.source_path(ref.key)
-            if not dry_run:
-                try:
-                    create_new_text(path, format_entry(ref))
-                except FileExistsError:
-                    report.refused.append(Problem(name, ref.line, f"refs/{ref.key}.bib "
-                                                  "appeared while importing; not overwritten",
-                                                  ref.key))
-                    continue
-            taken[ref.key.lower()] = ref.key
-            report.written.append(layout.rel(path))
+
+def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
+                 options: ImportOptions | None = None) -> ImportReport:
+    """Import every entry of `inputs` (name, bytes) into refs/, all or nothing.
+
+    Raises InvalidLibrary (nothing written) when any entry would be refused."""
+    options = options or ImportOptions()
+    reading = Reading.of(inputs, options.format, options.encoding)
+    existing = Existing.load(layout) if layout.refs_dir.is_dir() else Existing()
+    report = ImportReport()
+    plan = _Plan()
+    total = reading.estimate()
+    with progress(total if total >= 1000 else 0, "importing") as advance:
+        for ref, fmt in reading.references():
+            report.read += 1
+            if report.read <= total:
+                advance(1)
+            _plan_entry(ref, fmt, existing, plan, options, report)
+    report.refused = reading.problems + report.refused
+    report.notices = reading.notices + report.notices
+    _follow_renames(plan, report)
+    report.refused += _missing_parents(plan, existing)
+    errors = [p for p in report.refused if p.severity == "error"]
+    if errors:
+        raise InvalidLibrary(errors, "import")
+    new_files = {layout.source_path(key): format_entry(ref) for key, ref in plan.new.values()}
+    changed = {layout.source_path(key): (old, new) for key, (old, new, _) in plan.updates.items()}
+    report.written = [layout.rel(p) for p in new_files]
+    report.updated = {layout.rel(layout.source_path(k)): c for k, (_, _, c) in plan.updates.items()}
+    if not options.dry_run:
+        commit(new_files, changed)
     return report
 
 
-def _refusal(ref: Reference, taken: dict[str, str]) -> str:
-    if not is_safe_key(ref.key):
-        return (f"citekey '{ref.key}' is not a safe file name (letters, digits and _ . + -, "
-                "not starting with a dot); rename it")
-    if ref.key.lower() in taken:
-        return (f"citekey '{ref.key}' already exists as refs/{taken[ref.key.lower()]}.bib; "
-                "rename the entry or remove the old source first")
-    return ""
+def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
+                options: ImportOptions, report: ImportReport) -> None:
+    where = f"{ref.file}:{ref.line}"
+    match = match_existing(ref, existing)
+    if match is not None and (options.update or options.skip_existing):
+        key, how = match
+        if options.skip_existing:
+            report.skipped.append(f"{where}: '{ref.key}' matches refs/{key}.bib by {how}; "
+                                  "left as it is")
+            return
+        old_text = existing.text(key)
+        current, _ = parse_source_text(old_text, f"refs/{key}.bib", key)
+        if current is None:
+            report.refused.append(Problem(ref.file, ref.line, f"refs/{key}.bib cannot be read; "
+                                          "fix it (`refs build` says how) before --update",
+                                          ref.key))
+            return
+        merged, changes, kept = merge_fields(current, ref, options.force)
+        for name in kept:
+            report.notices.append(Problem(ref.file, ref.line, f"refs/{key}.bib: '{name}' is "
+                                          "curated and differs; kept (--force "
+                                          f"{name} to replace it)", key, "warning"))
+        if changes:
+            problems = entry_problems(merged)
+            report.refused += [p for p in problems if p.severity == "error"]
+            plan.updates[key.lower()] = (old_text, format_entry(merged), changes)
+        return
+    if match is not None and match[1] != "key":
+        key, how = match
+        report.refused.append(Problem(ref.file, ref.line, f"'{ref.key}' is already in the "
+                                      f"library as refs/{key}.bib (same {how}); use --update "
+                                      "to merge it or --skip-existing to leave it", ref.key))
+        return
+    key = _choose_key(ref, fmt, existing, plan, options, report)
+    if key is None:
+        return
+    if key != ref.key:
+        ref = _rekeyed(ref, key)
+    problems = entry_problems(ref)
+    problems += _duplicate_ids(ref, plan)
+    errors = [p for p in problems if p.severity == "error"]
+    report.notices += [p for p in problems if p.severity != "error"]
+    if errors:
+        report.refused += errors
+        return
+    body = format_entry(ref)
+    back, back_problems = parse_source_text(body, f"refs/{key}.bib", key)
+    if back is None or back.fields != _formatted(ref) or back_problems:
+        report.refused.append(Problem(ref.file, ref.line, f"entry '{ref.key}' does not read "
+                                      "back the same once written; check its braces", ref.key))
+        return
+    plan.new[key.lower()] = (key, ref)
+    if ref.doi and is_valid_doi(ref.doi):
+        plan.dois[doi_key(ref.doi)] = key
+    pmid = ref.text("pmid")
+    if pmid:
+        plan.pmids[pmid] = key
+
+
+def _formatted(ref: Reference) -> dict[str, str]:
+    return {name: format_value(raw) for name, raw in ref.fields.items()}
+
+
+def _choose_key(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
+                options: ImportOptions, report: ImportReport) -> str | None:
+    """The key the entry is written under, or None (refused) when it needs one and may not."""
+    taken_by = existing.keys.get(ref.key.lower()) or (
+        plan.new[ref.key.lower()][0] if ref.key.lower() in plan.new else None)
+    if ref.key and is_safe_key(ref.key) and taken_by is None:
+        return ref.key
+    if not ref.key and fmt != "bibtex":
+        return _new_key(ref, existing, plan)  # formats without keys (MEDLINE, EndNote, RIS)
+    if options.rekey:
+        key = _new_key(ref, existing, plan)
+        if ref.key:
+            why = "is taken" if taken_by else "is not a safe file name"
+            report.renamed.append(Problem(ref.file, ref.line, f"'{ref.key}' {why}: imported as "
+                                          f"'{key}' (the old key stays in `ids`)", key,
+                                          "warning"))
+        return key
+    if not ref.key:
+        message = "entry has no citekey; pass --rekey to give it one (author+year+title word)"
+    elif taken_by:
+        message = (f"citekey '{ref.key}' already exists as refs/{taken_by}.bib; use --update "
+                   "to merge, --skip-existing to leave it, or --rekey to import it under a "
+                   "new key")
+    else:
+        message = (f"citekey '{ref.key}' is not a safe file name (letters, digits and "
+                   "_ . + -, not starting with a dot); pass --rekey to rename it (the old "
+                   "key stays in `ids`)")
+    report.refused.append(Problem(ref.file, ref.line, message, ref.key or None))
+    return None
+
+
+def _new_key(ref: Reference, existing: Existing, plan: _Plan) -> str:
+    taken = set(existing.keys) | set(plan.new)
+    return make_key(ref.fields, taken)
+
+
+def _rekeyed(ref: Reference, key: str) -> Reference:
+    fields = dict(ref.fields)
+    if ref.key:
+        old = fields.get("ids", "").strip().strip("{}").strip()
+        ids = [i.strip() for i in old.split(",") if i.strip()] if old else []
+        if ref.key not in ids:
+            ids.append(ref.key)
+        fields["ids"] = "{" + ", ".join(ids) + "}"
+    return Reference(key, ref.entry_type, fields, ref.file, ref.line, ref.field_lines)
+
+
+def _duplicate_ids(ref: Reference, plan: _Plan) -> list[Problem]:
+    problems = []
+    if ref.doi and is_valid_doi(ref.doi) and doi_key(ref.doi) in plan.dois:
+        other = plan.dois[doi_key(ref.doi)]
+        problems.append(Problem(ref.file, ref.line_of("doi"), f"doi {normalize_doi(ref.doi)} "
+                                f"is also the doi of '{other}' in this import; one source per "
+                                "work (remove one)", ref.key))
+    return problems
+
+
+def _follow_renames(plan: _Plan, report: ImportReport) -> None:
+    """crossref and xdata of the import name their parents by the parents' new keys."""
+    renamed = {p.message.split("'")[1]: p.key for p in report.renamed}
+    if not renamed:
+        return
+    from reflib.library.inherit import parent_keys
+
+    for lower, (key, ref) in list(plan.new.items()):
+        if not any(parent in renamed for parent in parent_keys(ref)):
+            continue
+        fields = dict(ref.fields)
+        for name in ("crossref", "xdata"):
+            if name in fields:
+                keys = [k.strip() for k in ref.text(name).split(",")]
+                fields[name] = "{" + ", ".join(renamed.get(k, k) for k in keys) + "}"
+        plan.new[lower] = (key, Reference(key, ref.entry_type, fields, ref.file, ref.line,
+                                          ref.field_lines))
+
+
+def _missing_parents(plan: _Plan, existing: Existing) -> list[Problem]:
+    from reflib.library.inherit import parent_keys
+
+    problems = []
+    for key, ref in plan.new.values():
+        for parent in parent_keys(ref):
+            if parent.lower() not in plan.new and parent.lower() not in existing.keys:
+                problems.append(Problem(ref.file, ref.line, f"entry '{key}' inherits from "
+                                        f"'{parent}', which is neither in the library nor in "
+                                        "this import; import the parent too", key))
+    return problems
+
+
+def import_bibliography(layout: Layout, text: str, name: str, dry_run: bool = False
+                        ) -> ImportReport:
+    """Import one BibTeX text (kept for callers that hold text, not bytes)."""
+    return import_files(layout, [(name, text.encode("utf-8"))],
+                        ImportOptions(dry_run=dry_run, format="bibtex"))
 
 
 def add_source(layout: Layout, text: str, name: str) -> str:
@@ -86,17 +275,33 @@ def add_source(layout: Layout, text: str, name: str) -> str:
     refusal = _refusal(ref, existing_keys(layout))
     if refusal:
         raise InvalidLibrary([Problem(name, ref.line, refusal, ref.key)], "snippet")
-    problems = entry_problems(ref)
+    problems = [p for p in entry_problems(ref) if p.severity == "error"]
     if problems:
         raise InvalidLibrary(problems, "snippet")
     body = format_entry(ref)
     path = layout.source_path(ref.key)
     written, problems = parse_source_text(body, layout.rel(path), ref.key)
-    if written is None or written.fields != ref.fields or problems:
-        raise AssertionError(f"formatting {ref.key} does not read back the same; not written")
+    if written is None or written.fields != _formatted(ref) or problems:
+        raise InvalidLibrary([Problem(name, ref.line, f"entry '{ref.key}' does not read back "
+                                      "the same once written; check its braces", ref.key)],
+                             "snippet")
     try:
         create_new_text(path, body)
     except FileExistsError:
         raise InvalidLibrary([Problem(name, ref.line, f"refs/{ref.key}.bib already exists",
                                       ref.key)], "snippet") from None
     return layout.rel(path)
+
+
+def _refusal(ref: Reference, taken: dict[str, str]) -> str:
+    if not is_safe_key(ref.key):
+        return (f"citekey '{ref.key}' is not a safe file name (letters, digits and _ . + -, "
+                "not starting with a dot); rename it")
+    if ref.key.lower() in taken:
+        return (f"citekey '{ref.key}' already exists as refs/{taken[ref.key.lower()]}.bib; "
+                "rename the entry or remove the old source first")
+    return ""
+
+
+def iter_inputs(paths: Iterable[Path]) -> list[tuple[str, bytes]]:
+    return [(str(path), path.read_bytes()) for path in paths]

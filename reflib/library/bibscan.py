@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 _AT_OR_COMMENT_LINE = re.compile(r"@|^[ \t]*%[^\n]*", re.MULTILINE)
@@ -69,13 +70,17 @@ class _Lines:
 
 def scan(text: str) -> list[Block]:
     """Every `@` block of a BibTeX text, in order; syntax errors become 'error' blocks."""
+    return list(iter_blocks(text))
+
+
+def iter_blocks(text: str) -> Iterator[Block]:
+    """The blocks of `scan`, one at a time (a million entries need not be held at once)."""
     lines = _Lines(text)
-    blocks: list[Block] = []
     pos = 0
     while True:
         match = _AT_OR_COMMENT_LINE.search(text, pos)
         if match is None:
-            return blocks
+            return
         if match.group() != "@":
             pos = match.end()  # a % comment line: skip it whole
             continue
@@ -83,14 +88,14 @@ def scan(text: str) -> list[Block]:
         try:
             block, pos = _command(text, match.end(), start, lines)
         except ScanError as exc:
-            blocks.append(Block("error", lines.of(start), message=exc.message,
-                                error_line=lines.of(exc.pos)))
+            yield Block("error", lines.of(start), message=exc.message,
+                        error_line=lines.of(exc.pos))
             # BibTeX's recovery: carry on at the next line that starts with `@`.
             resume = _ENTRY_START.search(text, start + 1)
             pos = resume.start() if resume else len(text)
             continue
         if block is not None:
-            blocks.append(block)
+            yield block
 
 
 def _command(text: str, pos: int, start: int, lines: _Lines) -> tuple[Block | None, int]:

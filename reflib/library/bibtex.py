@@ -6,6 +6,7 @@ stay exactly as written (delimiters included), so what we write back is what we 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,12 +33,20 @@ class ParsedText:
 
 def parse_text(text: str, file: str) -> ParsedText:
     """Parse BibTeX text exactly as BibTeX reads it; every unreadable block is a Problem."""
-    from reflib.library.bibscan import scan
+    parsed = ParsedText()
+    for item in iter_text(text, file, parsed):
+        parsed.references.append(item)
+    return parsed
+
+
+def iter_text(text: str, file: str, parsed: ParsedText) -> Iterator[Reference]:
+    """The entries of a BibTeX text one at a time; strings, notices and problems go into
+    `parsed` as they are met (so a million entries are never all held at once)."""
+    from reflib.library.bibscan import iter_blocks
 
     text = text.lstrip("\ufeff")
-    parsed = ParsedText()
     seen: dict[str, int] = {}
-    for block in scan(text):
+    for block in iter_blocks(text):
         if block.kind == "entry":
             if block.key in seen:
                 parsed.problems.append(
@@ -51,7 +60,7 @@ def parse_text(text: str, file: str) -> ParsedText:
                     Problem(file, line, f"entry '{block.key}': a % comment inside an entry is "
                             "not a BibTeX comment; move it above the entry or into a note "
                             "field", block.key))
-            _add_entry(parsed, block, file)
+            yield _entry(parsed, block, file)
         elif block.kind == "string":
             parsed.strings[block.key.lower()] = block.fields[0].raw
             parsed.string_lines[block.key.lower()] = block.line
@@ -68,7 +77,7 @@ def parse_text(text: str, file: str) -> ParsedText:
     return parsed
 
 
-def _add_entry(parsed: ParsedText, entry, file: str) -> None:
+def _entry(parsed: ParsedText, entry, file: str) -> Reference:
     fields: dict[str, str] = {}
     lines: dict[str, int] = {}
     names: dict[str, str] = {}
@@ -86,9 +95,7 @@ def _add_entry(parsed: ParsedText, entry, file: str) -> None:
         fields[lower] = item.raw.strip()
         lines[lower] = item.line
         names[lower] = item.name
-    parsed.references.append(
-        Reference(entry.key, entry.entry_type, fields, file, entry.line, lines)
-    )
+    return Reference(entry.key, entry.entry_type, fields, file, entry.line, lines)
 
 
 def resolve_strings(ref: Reference, strings: dict[str, str]) -> Reference:

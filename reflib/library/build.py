@@ -20,6 +20,7 @@ from reflib.errors import InvalidLibrary, Problem
 from reflib.fsutil import atomic_write_text, temp_beside
 from reflib.library import findings, freshness, index, provenance
 from reflib.library.bibtex import format_library, sort_key
+from reflib.library.inherit import parents_last
 from reflib.library.layout import Layout, read_order
 from reflib.library.model import Reference
 from reflib.library.sourcefiles import parse_files
@@ -221,11 +222,12 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
     holds the errors and all warnings."""
     valid = [s for s in states if s.item is not None]
     by_key = {s.key.lower(): s for s in valid}
-    parents = {s.item.parent.lower() for s in valid if s.item.parent}
+    parents = {p.lower() for s in valid for p in s.item.parent.split(",") if p}
     _fill_entries(layout, [s for s in valid if s.item.parent or s.key.lower() in parents])
     for state in valid:
         item = state.item
-        parent_state = by_key.get(item.parent.lower()) if item.parent else None
+        # The crossref parent (listed last; xdata keys come first) is the one validated with.
+        parent_state = by_key.get(item.parent.split(",")[-1].lower()) if item.parent else None
         parent_changed = parent_state is not None and not parent_state.reused
         if item.parent and (not state.reused or parent_changed or parent_state is None):
             parent = parent_state.ref if parent_state else None
@@ -334,7 +336,7 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
         return _refresh_index(layout, states, cache, new_index, removed, order, records,
                               report, problems)
 
-    library_text = format_library([s.bibtex for s in states])
+    library_text = format_library(_parents_last(states))
     old_library = _old_library(layout, library_text)
     order_sig = _order_signature(layout)
     changed = [s for s in states if not s.reused]
@@ -404,6 +406,17 @@ def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
     freshness.remember(layout, report.problems, report.syntax,
                        library=False if report.changed else None)
     return report
+
+
+def _parents_last(states: list[FileState]) -> list[str]:
+    """library.bib's entries by key, except that BibTeX wants a crossref'd parent after
+    every entry that inherits from it."""
+    if not any(s.item.parent for s in states if s.item):
+        return [s.bibtex for s in states]
+    by_key = {s.key: s for s in states}
+    order = parents_last([(s.key, s.item.parent.split(",") if s.item and s.item.parent else [])
+                          for s in states])
+    return [by_key[key].bibtex for key in order]
 
 
 def _old_library(layout: Layout, expected: str) -> str | None:

@@ -6,7 +6,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from reflib.errors import Problem
+from reflib.errors import Problem, ReflibError
+
+GITIGNORE = "# db/ is rebuilt from refs/ by `refs build`; it is not committed.\ndb/\n"
+
+
+class NotALibrary(ReflibError):
+    """The folder holds no library (no refs/): commands say so rather than make one."""
 
 
 @dataclass(frozen=True)
@@ -20,6 +26,13 @@ class Layout:
         """The library at `root`, else $REFS_ROOT, else the current directory."""
         chosen = root or os.environ.get("REFS_ROOT") or "."
         return cls(Path(chosen).resolve())
+
+    def require(self) -> None:
+        """NotALibrary unless the folder holds a library (a refs/ folder)."""
+        if not self.refs_dir.is_dir():
+            raise NotALibrary(f"{self.root} is not a reflib library (it has no refs/ folder); "
+                              "run `refs init` there, or pass --root (or set REFS_ROOT) to "
+                              "the library's folder")
 
     @property
     def refs_dir(self) -> Path:
@@ -90,3 +103,29 @@ def read_order(layout: Layout) -> tuple[list[str], list[Problem]]:
     if not layout.order_file.is_file():
         return [], []
     return parse_order(layout.order_file.read_text(encoding="utf-8"), layout.rel(layout.order_file))
+
+
+def init_library(directory: str | os.PathLike) -> list[str]:
+    """Make an empty library in `directory`: refs/, refs/order.txt, .gitignore (db/).
+
+    Returns the paths made; what exists already is left as it is."""
+    from reflib.fsutil import atomic_write_text
+
+    layout = Layout(Path(directory).resolve())
+    made = []
+    if not layout.refs_dir.is_dir():
+        layout.refs_dir.mkdir(parents=True)
+        made.append("refs/")
+    if not layout.order_file.exists():
+        atomic_write_text(layout.order_file, "# The article's citation order: one citekey a "
+                          "line (reference 1 first).\n")
+        made.append(layout.rel(layout.order_file))
+    ignore = layout.root / ".gitignore"
+    if not ignore.exists():
+        atomic_write_text(ignore, GITIGNORE)
+        made.append(".gitignore")
+    elif "db/" not in ignore.read_text(encoding="utf-8").split():
+        atomic_write_text(ignore, ignore.read_text(encoding="utf-8").rstrip("\n") + "\n" +
+                          GITIGNORE)
+        made.append(".gitignore")
+    return made

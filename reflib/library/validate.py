@@ -40,8 +40,6 @@ REQUIRED_FIELDS: dict[str, tuple[tuple[str, ...], ...]] = {
     "misc": (("title", "howpublished", "note"),),
 }
 
-_INHERIT = ("crossref", "xdata")
-
 
 def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[Problem]:
     """Problems of one entry on its own (plus fields it inherits through `crossref`)."""
@@ -99,9 +97,11 @@ class CrossItem:
     @classmethod
     def of(cls, ref: Reference) -> CrossItem:
         doi = doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi) else ""
-        parent_field = next((n for n in _INHERIT if n in ref.fields), None)
+        from reflib.library.inherit import parent_keys
+
+        # `parent`: the keys it inherits from, comma-separated (xdata lists several).
         return cls(ref.key, ref.file, ref.line, doi, ref.line_of("doi"),
-                   ref.text(parent_field) if parent_field else "")
+                   ",".join(parent_keys(ref)))
 
 
 def cross_problems(items: list[CrossItem]) -> list[Problem]:
@@ -124,7 +124,9 @@ def cross_problems(items: list[CrossItem]) -> list[Problem]:
                                     f"of '{same[0].key}' ({same[0].file}); one source per "
                                     "work", item.key))
     for item in items:
-        if item.parent and item.parent.lower() not in by_key:
-            problems.append(Problem(item.file, item.line, f"crossref '{item.parent}' names no "
-                                    "source in the library; import the parent too", item.key))
+        for parent in filter(None, item.parent.split(",")):
+            if parent.lower() not in by_key:
+                problems.append(Problem(item.file, item.line, f"crossref '{parent}' names no "
+                                        "source in the library; import the parent too",
+                                        item.key))
     return problems

@@ -101,3 +101,14 @@ def test_cli_cite_save_order_and_output_file(run, built):
     assert run("build").exit_code == 0
     numbered = run("export", "--style", "article").stdout.splitlines()
     assert numbered[0].startswith("1. Diagnosis and treatment of low back pain (2020).")
+
+
+def test_old_keys_kept_in_ids_cite_their_renamed_source():
+    """`refs import --rekey` keeps the old key in `ids`; a manuscript citing it still works."""
+    aliases = {"doi:10.7554/elife.32822": "lee2021learn", "Lee:2021": "lee2021learn"}
+    text = "A [@cohen2020lumbar; @Lee:2021]. B [@{doi:10.7554/elife.32822}; @lee2021learn]."
+    cited = number_citations(text, KNOWN, aliases=aliases)
+    assert not cited.problems
+    assert cited.order == ["cohen2020lumbar", "lee2021learn"]
+    assert cited.text == "A [1, 2]. B [2]."
+    assert number_citations("[@Lee:2021]", KNOWN).problems  # without the alias: unknown

@@ -1,0 +1,108 @@
+"""Re-importing: which existing source an entry is (key, then DOI, then PMID), and the
+field-level merge of a newer export into it. The merge is pure.
+
+Policy of `refs import --update`:
+- a field the source lacks is added; a field whose value differs is replaced;
+- a field the export lacks is kept (an export never deletes);
+- a curated field (CURATED: what a person writes in reflib, not what a reference
+  manager exports) is never replaced without `--force FIELD`; it is reported instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from reflib.library.bibtex import format_value, parse_source_text
+from reflib.library.layout import Layout
+from reflib.library.model import Reference, doi_key, is_valid_doi
+from reflib.progress import progress
+
+CURATED = frozenset({"evidence", "note", "annote", "annotation", "comment", "keywords", "ids",
+                     "crossref", "xdata", "entrytype"})
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    old: str | None  # raw value before; None when the source lacked the field
+    new: str
+
+    def __str__(self) -> str:
+        if self.old is None:
+            return f"+ {self.field} = {self.new}"
+        return f"~ {self.field}: {self.old} -> {self.new}"
+
+
+@dataclass
+class Existing:
+    """What matching needs of the sources already in refs/ (small: a million fit)."""
+
+    keys: dict[str, str] = field(default_factory=dict)  # lower key -> key
+    dois: dict[str, str] = field(default_factory=dict)  # doi_key -> key
+    pmids: dict[str, str] = field(default_factory=dict)  # pmid -> key
+    layout: Layout | None = None
+
+    @classmethod
+    def load(cls, layout: Layout) -> Existing:
+        found = cls(layout=layout)
+        files = layout.source_files()
+        with progress(len(files), "reading refs/") as advance:
+            for path in files:
+                found.keys[path.stem.lower()] = path.stem
+                try:
+                    text = path.read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue  # `refs build` reports it; the key alone still counts
+                ref, _ = parse_source_text(text, layout.rel(path), path.stem)
+                if ref is not None:
+                    if ref.doi and is_valid_doi(ref.doi):
+                        found.dois.setdefault(doi_key(ref.doi), path.stem)
+                    pmid = ref.text("pmid")
+                    if pmid:
+                        found.pmids.setdefault(pmid, path.stem)
+                advance(1)
+        return found
+
+    def text(self, key: str) -> str:
+        assert self.layout is not None
+        return self.layout.source_path(key).read_text(encoding="utf-8")
+
+
+def match_existing(ref: Reference, existing: Existing) -> tuple[str, str] | None:
+    """(existing key, "key" | "doi" | "pmid") of the source `ref` is, or None."""
+    if ref.key and ref.key.lower() in existing.keys:
+        return existing.keys[ref.key.lower()], "key"
+    if ref.doi and is_valid_doi(ref.doi) and doi_key(ref.doi) in existing.dois:
+        return existing.dois[doi_key(ref.doi)], "doi"
+    pmid = ref.text("pmid")
+    if pmid and pmid in existing.pmids:
+        return existing.pmids[pmid], "pmid"
+    return None
+
+
+def merge_fields(current: Reference, incoming: Reference, force: frozenset[str] = frozenset()
+                 ) -> tuple[Reference, list[FieldChange], list[str]]:
+    """The source after merging `incoming`, the changes made, and curated fields kept."""
+    fields = dict(current.fields)
+    changes: list[FieldChange] = []
+    kept: list[str] = []
+    entry_type = current.entry_type
+    if incoming.entry_type != current.entry_type:
+        if "entrytype" in force:
+            changes.append(FieldChange("entrytype", current.entry_type, incoming.entry_type))
+            entry_type = incoming.entry_type
+        else:
+            kept.append("entrytype")
+    for name, raw in incoming.fields.items():
+        new = format_value(raw)
+        old = fields.get(name)
+        if old is not None and format_value(old) == new:
+            continue
+        if old is not None and name in CURATED and name not in force:
+            kept.append(name)
+            continue
+        fields[name] = new
+        changes.append(FieldChange(name, old, new))
+    merged = Reference(current.key, entry_type, fields, current.file, current.line,
+                       current.field_lines)
+    return merged, changes, kept
