@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -112,19 +113,34 @@ def wait_until_responds(url: str, process: subprocess.Popen, timeout: float = 30
     pytest.fail(f"refs serve did not answer at {url} within {timeout} s")
 
 
+@contextmanager
+def serving(library: Path):
+    """`refs serve` on a free loopback port in a process of its own; yields its URL."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-c", "import cli; cli.main()", "--root", str(library), "serve",
+         "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_responds(f"{base}/-/versions.json", process)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        process.stdout.close()
+        process.stderr.close()
+
+
 def test_serve_answers_a_search_and_a_facet_on_loopback(run, library: Path):
     pytest.importorskip("datasette", reason="the serve extra: pip install 'reflib[serve]'")
     assert run("build").exit_code == 0
     db = library / "db" / "library.db"
     before = db.read_bytes()
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "--root", str(library), "serve",
-         "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    try:
-        wait_until_responds(f"{base}/-/versions.json", process)
-
+    with serving(library) as base:
         found = get_json(f"{base}/library/sources.json?_search=cervical&_shape=objects")
         assert {row["key"] for row in found["rows"]} == {"hurley2022cervical",
                                                           "manchikanti2023neck"}
@@ -144,15 +160,6 @@ def test_serve_answers_a_search_and_a_facet_on_loopback(run, library: Path):
         assert [(d["name"], d["is_mutable"]) for d in databases] == [("library", False)]
         meta = get_json(f"{base}/-/metadata.json")
         assert meta["databases"]["library"]["tables"]["sources"]["title"] == "Sources"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
     assert db.read_bytes() == before  # served, not written
 
 

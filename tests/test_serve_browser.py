@@ -4,8 +4,6 @@ REFS_UPDATE_SCREENSHOT=1 also to docs/datasette.png and docs/datasette-phone.png
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -17,7 +15,7 @@ from browser_support import (
     in_first_screen,
     needs_chromium,
 )
-from test_serve import free_port, wait_until_responds
+from test_serve import serving
 
 PRINTED = ROOT / "tests" / "fixtures" / "checks" / "article-reference-list.txt"
 
@@ -30,23 +28,8 @@ def served(run, library: Path):
     pytest.importorskip("datasette", reason="the serve extra: pip install 'reflib[serve]'")
     assert run("build").exit_code == 0
     assert run("check", "--offline", "--against", str(PRINTED)).exit_code == 1
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-c", "import cli; cli.main()", "--root", str(library), "serve",
-         "--port", str(port)], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_responds(f"{base}/-/versions.json", process)
+    with serving(library) as base:
         yield base
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        process.stdout.close()
-        process.stderr.close()
 
 
 def test_sources_first_rows_on_the_first_screen_and_links_both_ways(served, tmp_path: Path):
