@@ -117,7 +117,10 @@ def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
         resolve(style)  # a bad --style is a usage error before the index is read
     refs = load_references(layout, keys, {k: v for k, v in (filters or {}).items()
                                           if v is not None}, notify)
-    return export(order_references(refs, order), fmt, style)
+    from reflib.cite.rendercache import cached_in
+
+    with cached_in(layout.db_path):  # a second export formats only what changed
+        return export(order_references(refs, order), fmt, style)
 
 
 def write_output(text: str | bytes, path: str | None) -> None:

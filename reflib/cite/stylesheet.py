@@ -34,6 +34,7 @@ only inside functions: `refs --help` must not pay for it.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from dataclasses import dataclass, field
@@ -522,15 +523,56 @@ def render_entries(style: Style, items: list[dict[str, Any]],
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
-    source = CiteProcJSON([processor_item(item) for item in items])
+    from reflib.cite import rendercache
+    from reflib.progress import progress
+
+    given = [processor_item(item) for item in items]
+    source = CiteProcJSON(given)
     bibliography = CitationStylesBibliography(style.csl, source, formatter)
     bibliography.register(Citation([CitationItem(str(item["id"])) for item in items]))
     layout = style.csl.root.bibliography.layout
-    entries = []
-    for cite in bibliography.items:
-        first, rest = layout.render_entry(cite)
-        entries.append((first, rest or ""))
+    cache = rendercache.active()
+    if cache is None:
+        with progress(len(items) if len(items) >= 200 else 0, "formatting") as advance:
+            entries = []
+            for cite in bibliography.items:
+                first, rest = layout.render_entry(cite)
+                entries.append((first, rest or ""))
+                advance(1)
+        return entries
+    hashes = {str(item["id"]).lower(): rendercache.item_hash(item) for item in given}
+    context = rendercache.context_of(_style_id(style), getattr(formatter, "__name__",
+                                                                repr(formatter)),
+                                     style.numeric, list(hashes.values()))
+    known = cache.lookup(context)
+    keys = [(hashes[str(cite.key).lower()], position)
+            for position, cite in enumerate(bibliography.items)]
+    missing = sum(key not in known for key in keys)
+    entries, rows, fresh = [], [], 0
+    with progress(missing if missing >= 200 else 0, "formatting") as advance:
+        for key, cite in zip(keys, bibliography.items, strict=True):
+            if key in known:
+                first, rest = known[key]
+            else:
+                first, rest = layout.render_entry(cite)
+                rest, fresh = rest or "", fresh + 1
+                advance(1)
+            entries.append((first, rest))
+            rows.append((*key, first, rest))
+    cache.rendered += fresh
+    if fresh or len(known) != len(rows):
+        cache.store(context, rows)
     return entries
+
+
+def _style_id(style: Style) -> str:
+    """The style's name, fixes and the .csl file's content, as one string."""
+    path = STYLE_DIR / style.spec.file if style.name in STYLES else Path(style.name)
+    try:
+        digest = hashlib.sha1(path.read_bytes()).hexdigest()
+    except OSError:
+        digest = ""
+    return f"{style.name}|{style.spec!r}|{digest}"
 
 
 def processor_item(item: dict[str, Any]) -> dict[str, Any]:

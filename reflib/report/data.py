@@ -246,6 +246,10 @@ def load_report(layout: Layout, now: datetime | None = None, title: str | None =
     now = now or datetime.now(UTC)
     refs, order = load_references(layout, notify)
     run, origin, note = check_results(layout, now, run_checks)
-    return assemble(refs, order, format_citations(refs), run, origin, now.date(),
+    from reflib.cite.rendercache import cached_in
+
+    with cached_in(layout.db_path):  # a second report formats only what changed
+        citations = format_citations(refs)
+    return assemble(refs, order, citations, run, origin, now.date(),
                     title or library_title(layout),
                     generated=now.isoformat(timespec="seconds"), note=note)
