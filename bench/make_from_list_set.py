@@ -10,7 +10,7 @@ answers of ../shared/corpora/crossref/ (single works and search lists), plus the
 records of the article's six articles (tests/fixtures/crossref-built). Decoys, built from
 each record so that the hard cases exist for every one: its preprint (posted-content, same
 title and authors, a year earlier), a correction notice ("Correction: TITLE", same journal,
-same first author), and for every fifth record a twin in another journal (same title,
+same first author), and for every tenth record a twin in another journal (same title,
 authors and year: a dual publication). The damage, applied to the string and not to the
 record: a dropped first author, a misspelled first family name, the year off by one, the
 DOI removed, "et al." after the first author. The seed is fixed; running it again gives
@@ -51,8 +51,9 @@ def records(shared: Path) -> list[dict[str, Any]]:
     paths = [p for f in folders for p in sorted(f.glob("*.json"))]
     paths += sorted((ROOT / "tests/fixtures/crossref-built").glob("*.json"))
     for path in paths:
-        if path.name.startswith(("built-", "benzon-", "hurley2021", "sayed2022lowback-with")):
-            continue  # decoys and built test cases, not works to find
+        if path.name.startswith(("built-", "benzon-", "hurley2021", "sayed2022lowback-with",
+                                 "transform_")):
+            continue  # decoys, built test cases, and CSL-JSON (not a Crossref work)
         data = json.loads(path.read_text(encoding="utf-8"))
         if not isinstance(data, dict):
             continue
@@ -67,7 +68,8 @@ def records(shared: Path) -> list[dict[str, Any]]:
 
 def _usable(item: dict[str, Any]) -> bool:
     authors = [a for a in item.get("author") or [] if a.get("family")]
-    return bool(item.get("DOI") and item.get("title") and authors and _year(item)
+    return bool(item.get("DOI") and isinstance(item.get("title"), list) and authors
+                and _year(item)
                 and item.get("type") in CSL_TYPES and len(" ".join(item["title"]).split()) >= 3)
 
 
@@ -143,7 +145,10 @@ def _order(part: list[dict[str, Any]], strings: list[str]) -> dict[str, str]:
     remaining = list(strings)
     for item in part:
         people = " ".join(a.get("family", "") for a in item.get("author", [])[:2])
-        words = set(re.findall(r"\w+", f"{item['title']} {people}".lower()))
+        year = item["issued"]["date-parts"][0][0]
+        words = set(re.findall(r"\w+", f"{item['title']} {people} {year} "
+                                       f"{item.get('container-title', '')} "
+                                       f"{item.get('DOI', '')}".lower()))
         best = max(remaining, key=lambda s: len(words & set(re.findall(r"\w+", s.lower()))))
         result[item["id"]] = best
         remaining.remove(best)
@@ -162,7 +167,7 @@ def decoys(work: dict[str, Any], n: int) -> list[dict[str, Any]]:
                  "title": [f"Correction: {title}"], "author": (work.get("author") or [])[:1],
                  "container-title": work.get("container-title") or [],
                  "issued": {"date-parts": [[year + 1]]}, "decoy_of": base})
-    if n % 5 == 0 and work.get("type") == "journal-article":
+    if n % 10 == 0 and work.get("type") == "journal-article":
         made.append({**{k: v for k, v in work.items() if k not in ("DOI", "container-title",
                                                                     "short-container-title")},
                      "DOI": f"10.5555/decoy.twin.{n}", "container-title": ["Twin Journal"],

@@ -13,17 +13,25 @@ runner-up's.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from reflib.library.markup import markup_to_text
 from reflib.library.model import Reference
-from reflib.library.textmatch import fold, squash, title_similarity
+from reflib.library.textmatch import fold, spelling_similarity, squash, title_similarity
 from reflib.registries.crossref.work import dates_of, people_of
 
 TITLE_MIN = 0.92  # word-level similarity of normalised titles
 CONTAINER_MIN = 0.85
+PRINTED_NAME_MIN = 0.8  # a printed first family this close to theirs is misspelt, not another
 LEAD = 1.2  # the accepted hit's score over the runner-up's
+# "Correction: TITLE" has the work's title and often its authors and journal; it is a
+# notice about the work, never the work (unless our title is such a notice too).
+_NOTICE = re.compile(r"^\s*(?:(?:author\s+)?correction|erratum|corrigendum|retraction|"
+                     r"(?:retraction\s+)?notice|expression\s+of\s+concern|withdrawal|"
+                     r"retracted)(?:\s+(?:to|of|for|notice|note))*\s*"
+                     r"(?:[:.\-–]|(?=[\"“‘']))\s*", re.I)
 
 _CHAPTERS = frozenset({"book-chapter", "book-section", "book-part", "reference-entry",
                        "book-track"})
@@ -70,6 +78,7 @@ class Candidate:
     first_family: str
     checks: tuple[Check, ...]
     message: dict[str, Any]
+    notice: bool = False  # a correction, erratum or retraction notice about a work
 
     @property
     def passes(self) -> bool:
@@ -112,7 +121,21 @@ def _first_people(ref: Reference, item: dict[str, Any]) -> tuple[str, str, str]:
     return role, mine, other
 
 
-def evaluate(ref: Reference, item: dict[str, Any]) -> Candidate:
+def _printed_first(ours: str, role: str, item: dict[str, Any]) -> tuple[bool, str]:
+    """For a printed line: their first family misspelt (`Benson` for `Benzon`), or their
+    first person dropped in print (ours is their second)."""
+    theirs = [p.family or p.literal for p in people_of(item, role)]
+    if theirs and spelling_similarity(ours, theirs[0]) >= PRINTED_NAME_MIN:
+        return True, f"first {role}: printed {ours!r}, theirs {theirs[0]!r} (a misspelling)"
+    if len(theirs) > 1 and squash(ours) == squash(theirs[1]):
+        return True, f"first {role}: printed {ours!r} is their second; {theirs[0]!r} dropped"
+    return False, ""
+
+
+def evaluate(ref: Reference, item: dict[str, Any], printed: bool = False) -> Candidate:
+    """How one search hit compares with the source. `printed`: the source is a line of a
+    printed list, whose first name may be misspelt or dropped (`refs import --from-list`);
+    every other guard is the same."""
     crossref_type = str(item.get("type") or "")
     title = markup_to_text((item.get("title") or [""])[0] if item.get("title") else "")
     subtitle = markup_to_text((item.get("subtitle") or [""])[0] if item.get("subtitle") else "")
@@ -124,15 +147,23 @@ def evaluate(ref: Reference, item: dict[str, Any]) -> Candidate:
     checks = []
 
     similarity = max(title_similarity(ref.title, title), title_similarity(ref.title, full_title))
-    checks.append(Check("title", bool(ref.title) and similarity >= TITLE_MIN,
-                        f"similarity {similarity:.2f}" if ref.title else "we have no title"))
+    notice = _NOTICE.match(title) if not _NOTICE.match(ref.title) else None
+    if notice:
+        checks.append(Check("title", False, f"a notice about a work (\"{notice[0].strip()}\"), "
+                            "not the work"))
+    else:
+        checks.append(Check("title", bool(ref.title) and similarity >= TITLE_MIN,
+                            f"similarity {similarity:.2f}" if ref.title else "we have no title"))
 
     if not ours:
         checks.append(Check("author", False, "we have no author or editor to compare"))
     else:
         same = bool(theirs) and squash(ours) == squash(theirs)
-        checks.append(Check("author", same, f"first {role}: ours {ours!r}, theirs "
-                            f"{theirs or 'none'!r}"))
+        detail = f"first {role}: ours {ours!r}, theirs {theirs or 'none'!r}"
+        if not same and printed:
+            same, why = _printed_first(ours, role, item)
+            detail = why or detail
+        checks.append(Check("author", same, detail))
 
     if ref.year is None:
         checks.append(Check("year", False, "we have no year"))
@@ -155,7 +186,8 @@ def evaluate(ref: Reference, item: dict[str, Any]) -> Candidate:
                      crossref_type=crossref_type, title=full_title,
                      year=years[0] if years else None,
                      container=containers[0] if containers else "", first_family=theirs,
-                     checks=tuple(checks), message=item)
+                     checks=tuple(checks), message=item,
+                     notice=bool(notice))
 
 
 def _container_similarity(ours: str, theirs: str) -> float:
@@ -164,18 +196,21 @@ def _container_similarity(ours: str, theirs: str) -> float:
     return title_similarity(ours, theirs)
 
 
-def decide(ref: Reference, items: list[dict[str, Any]]) -> Decision:
+def decide(ref: Reference, items: list[dict[str, Any]], printed: bool = False) -> Decision:
     """Accept the top hit only when every guard holds; otherwise say which did not."""
-    candidates = tuple(sorted((evaluate(ref, item) for item in items if item.get("DOI")),
+    candidates = tuple(sorted((evaluate(ref, item, printed) for item in items if item.get("DOI")),
                               key=lambda c: -c.score))
     if not candidates:
         return Decision(None, "Crossref found nothing", ())
-    best = candidates[0]
-    runner_up = candidates[1] if len(candidates) > 1 else None
+    # A notice about a work (Correction: TITLE) shares its words, so its score; it is
+    # listed, but neither stands as the top hit nor as the runner-up the lead is over.
+    ranked = [c for c in candidates if not c.notice] or list(candidates)
+    best = ranked[0]
+    runner_up = ranked[1] if len(ranked) > 1 else None
     if not best.passes:
         failed = "; ".join(f"{c.name}: {c.detail}" for c in best.failed())
         return Decision(None, f"the top hit {best.doi} does not match ({failed})", candidates)
-    others = [c for c in candidates[1:] if c.passes]
+    others = [c for c in ranked[1:] if c.passes]
     if others:
         return Decision(None, f"{len(others) + 1} candidates match equally well "
                         f"({', '.join(c.doi for c in (best, *others))}); choose one with "

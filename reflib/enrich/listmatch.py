@@ -41,6 +41,8 @@ SEARCH_TYPES: dict[str, list[str]] = {
     "article": sorted(TYPE_FITS["article"]),
     "chapter": sorted(TYPE_FITS["incollection"]),
     "book": sorted(TYPE_FITS["book"]),
+    "proceedings": sorted(TYPE_FITS["inproceedings"]),
+    "preprint": ["posted-content"],
 }
 NOT_LOOKED_UP = {"web": "a web page: nothing to look up",
                  "personal": "a personal communication: nothing to look up"}
@@ -197,7 +199,7 @@ def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int)
     items = client.search_bibliographic(search_text(parsed), rows=rows,
                                         filters={"type": types} if types else None)
     titles = [parsed.title, *[t for t in parsed.title_options if t != parsed.title]]
-    decisions = [decide(reference_of(parsed, title), items) for title in titles]
+    decisions = [decide(reference_of(parsed, title), items, printed=True) for title in titles]
     accepted = {d.accepted.doi.lower(): d for d in decisions if d.accepted is not None}
     best = decisions[0]
     if len(accepted) == 1:

@@ -21,7 +21,8 @@ from reflib.library.textmatch import spelling_similarity, squash, title_similari
 from reflib.registries.crossref.work import people_of
 
 ENTRY_TYPES = {"article": "article", "chapter": "incollection", "book": "book",
-               "web": "online", "personal": "misc", "unknown": "misc"}
+               "proceedings": "inproceedings", "preprint": "misc", "web": "online",
+               "personal": "misc", "unknown": "misc"}
 # A printed DOI is the author's claim: its record needs to agree less closely than a
 # search hit, but it must be the same work (a wrong DOI names a different title).
 VERIFY_TITLE_MIN = 0.75
@@ -68,7 +69,8 @@ def fields_of(parsed: ParsedReference) -> tuple[str, dict[str, str]]:
         fields["editor"] = name_list(parsed.book_editors, False)
     if parsed.title:
         fields["title"] = _braced(parsed.title)
-    container = {"article": "journal", "incollection": "booktitle"}.get(entry_type)
+    container = {"article": "journal", "incollection": "booktitle",
+                 "inproceedings": "booktitle"}.get(entry_type)
     if parsed.container and container:
         fields[container] = _braced(parsed.container)
     elif parsed.container and entry_type == "online":

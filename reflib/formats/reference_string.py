@@ -47,6 +47,11 @@ _VANCOUVER_AUTHORS = re.compile(
     r"(?P<etal>,?\s*et\s+al\.?)?(?:,\s*(?P<eds>eds?|editors?)\.?)?\s*(?:\([^)]*\))?\s*\.\s+")
 _AUTHOR_DATE = re.compile(r"^(?P<names>[^()]{2,}?)\s*\((?P<year>\d{4})[a-z]?(?:,[^)]*)?\)[.,]?\s+")
 _CHICAGO = re.compile(r"^(?P<names>.{2,}?[^.\s][^.\s]?)\.\s+(?P<year>\d{4})[a-z]?\.\s+")
+_ARTICLE_EDITOR = re.compile(rf",\s*(?:ed\.|editors?)\s*{_VANCOUVER_NAME}(?:,\s*{_VANCOUVER_NAME})*"
+                             r"\.\s+")
+_PREPRINT = re.compile(r"\b(?:preprint|bioRxiv|medRxiv|arXiv|openRxiv|Research Square|SSRN|"
+                       r"ChemRxiv|Preprints)\b", re.I)
+_PROCEEDINGS = re.compile(r"\b(?:proceedings|conference|symposium|workshop|congress)\b", re.I)
 _INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?\s*-?\s*)+$")
 _EDITOR_MARK = re.compile(r"\s*\((?:eds?|editors?)\.?\)\s*,?|,?\s*\b(?:eds?|editors?)\.?(?=,|$)",
                           re.I)
@@ -94,7 +99,7 @@ class ParsedReference:
     pmcid: str = ""
     urls: list[str] = field(default_factory=list)
     accessed: date | None = None
-    kind: str = "unknown"  # article | chapter | book | web | personal | unknown
+    kind: str = "unknown"  # article chapter proceedings book preprint web personal unknown
     organisation: str = ""  # a group that stands for the author, or the site's owner
     personal_date: date | None = None  # when a personal communication was made
 
@@ -133,6 +138,7 @@ def parse_reference(line: str, line_number: int = 1, count: int = 1) -> ParsedRe
     if _PERSONAL.search(rest):
         ref.kind = "personal"
     rest = _people(ref, rest).strip()
+    rest = _ARTICLE_EDITOR.sub(". ", rest)  # PLOS's academic editor, as some styles print it
     if ref.kind == "personal":
         _personal(ref, rest)
         return ref
@@ -415,8 +421,12 @@ def _publisher(ref: ParsedReference, text: str) -> bool:
 
 
 def _kind(ref: ParsedReference, after: str) -> str:
+    if ref.kind == "chapter" and _PROCEEDINGS.search(ref.container):
+        return "proceedings"
     if ref.kind in ("personal", "chapter"):
         return ref.kind
+    if _PREPRINT.search(after) and not ref.volume:
+        return "preprint"
     if ref.volume or ref.pages and ref.container:
         return "article"
     if ref.editors and not ref.container:
