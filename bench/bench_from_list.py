@@ -115,7 +115,10 @@ def labelled(limit: int | None) -> None:
                 group = "undamaged" if row["damage"] in ("", "missing-doi") else "damaged"
                 twin = doi_key(row["doi"]) in twinned
                 for name in (group, row["damage"] or "as rendered", row["style"],
-                             "twinned" if twin else "not twinned", "all"):
+                             "twinned" if twin else "not twinned", "all",
+                             f"{group}, no twin" if not twin else ""):
+                    if not name:
+                        continue
                     counts = outcome[name]
                     counts["strings"] += 1
                     if result.status == ACCEPTED:
@@ -132,7 +135,8 @@ def labelled(limit: int | None) -> None:
           f"{'recall':>8}")
     for name in ("all", "undamaged", "damaged", "as rendered", "missing-doi",
                  "dropped-author", "misspelled-name", "wrong-year", "et-al", "ama",
-                 "vancouver", "apa", "chicago", "twinned", "not twinned"):
+                 "vancouver", "apa", "chicago", "twinned", "not twinned",
+                 "undamaged, no twin", "damaged, no twin"):
         counts = outcome.get(name)
         if not counts:
             continue

@@ -9,12 +9,12 @@ Records: every work with a title, a first author and a year in the recorded Cros
 answers of ../shared/corpora/crossref/ (single works and search lists), plus the built
 records of the article's six articles (tests/fixtures/crossref-built). Decoys, built from
 each record so that the hard cases exist for every one: its preprint (posted-content, same
-title and authors, a year earlier), a correction notice ("Correction: TITLE", same journal,
-same first author), and for every tenth record a twin in another journal (same title,
-authors and year: a dual publication). The damage, applied to the string and not to the
-record: a dropped first author, a misspelled first family name, the year off by one, the
-DOI removed, "et al." after the first author. The seed is fixed; running it again gives
-the same files.
+title and authors, a year earlier; not for preprints), a correction notice ("Correction:
+TITLE", same journal, same first author), and for every tenth record a twin in another
+journal (same title, authors and year: a dual publication). The damage, applied to the
+string and not to the record: a dropped first author, a misspelled first family name, the
+year off by one, the DOI removed, "et al." after the first author. The seed is fixed;
+running it again gives the same files.
 """
 
 from __future__ import annotations
@@ -159,10 +159,10 @@ def decoys(work: dict[str, Any], n: int) -> list[dict[str, Any]]:
     year = _year(work) or 2000
     title = work["title"][0]
     base = work["DOI"].lower()
-    made = [{"DOI": f"10.5555/decoy.preprint.{n}", "type": "posted-content",
-             "title": [title], "author": work.get("author"),
-             "institution": [{"name": "Research Square"}],
-             "issued": {"date-parts": [[year - 1]]}, "decoy_of": base}]
+    made = [] if work.get("type") == "posted-content" else [
+        {"DOI": f"10.5555/decoy.preprint.{n}", "type": "posted-content", "title": [title],
+         "author": work.get("author"), "institution": [{"name": "Research Square"}],
+         "issued": {"date-parts": [[year - 1]]}, "decoy_of": base}]
     made.append({"DOI": f"10.5555/decoy.correction.{n}", "type": "journal-article",
                  "title": [f"Correction: {title}"], "author": (work.get("author") or [])[:1],
                  "container-title": work.get("container-title") or [],

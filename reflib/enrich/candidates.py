@@ -125,11 +125,24 @@ def _printed_first(ours: str, role: str, item: dict[str, Any]) -> tuple[bool, st
     """For a printed line: their first family misspelt (`Benson` for `Benzon`), or their
     first person dropped in print (ours is their second)."""
     theirs = [p.family or p.literal for p in people_of(item, role)]
-    if theirs and spelling_similarity(ours, theirs[0]) >= PRINTED_NAME_MIN:
+    if theirs and (spelling_similarity(ours, theirs[0]) >= PRINTED_NAME_MIN
+                   or _one_typo(squash(ours), squash(theirs[0]))):
         return True, f"first {role}: printed {ours!r}, theirs {theirs[0]!r} (a misspelling)"
     if len(theirs) > 1 and squash(ours) == squash(theirs[1]):
         return True, f"first {role}: printed {ours!r} is their second; {theirs[0]!r} dropped"
     return False, ""
+
+
+def _one_typo(a: str, b: str) -> bool:
+    """One letter changed, added, dropped, or two neighbours swapped (`Suhm`, `Shum`)."""
+    if a == b or abs(len(a) - len(b)) > 1 or min(len(a), len(b)) < 3:
+        return False
+    if len(a) == len(b):
+        diffs = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diffs) == 1 or (len(diffs) == 2 and diffs[1] == diffs[0] + 1
+                                   and a[diffs[0]] == b[diffs[1]] and a[diffs[1]] == b[diffs[0]])
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return any(long[:i] + long[i + 1:] == short for i in range(len(long)))
 
 
 def evaluate(ref: Reference, item: dict[str, Any], printed: bool = False) -> Candidate:

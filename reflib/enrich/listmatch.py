@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reflib.enrich.candidates import TYPE_FITS, Candidate, decide
@@ -30,7 +30,10 @@ from reflib.enrich.printed import (
 )
 from reflib.errors import EXIT_INVALID, EXIT_OK, EXIT_UNVERIFIED, CrossrefError, NotFound
 from reflib.formats.reference_string import ParsedReference, strip_number
+from reflib.library.markup import markup_to_text
 from reflib.library.model import doi_key
+from reflib.library.textmatch import fold
+from reflib.registries.crossref.work import first, people_of
 
 ACCEPTED, BUILT, AMBIGUOUS, NOT_PARSED = "accepted", "built", "ambiguous", "not-parsed"
 DUPLICATE, UNAVAILABLE = "duplicate", "unavailable"
@@ -43,6 +46,12 @@ SEARCH_TYPES: dict[str, list[str]] = {
     "book": sorted(TYPE_FITS["book"]),
     "proceedings": sorted(TYPE_FITS["inproceedings"]),
     "preprint": ["posted-content"],
+}
+# A line whose kind the text does not tell (`Title. Some Name. 2019.`: a journal, a
+# publisher, a repository) is read as each of these; it is accepted only when the
+# readings that find a work agree on one.
+READINGS: dict[str, list[str | None]] = {
+    "unknown": ["article", "book", "phdthesis", "inproceedings", "misc"],
 }
 NOT_LOOKED_UP = {"web": "a web page: nothing to look up",
                  "personal": "a personal communication: nothing to look up"}
@@ -198,8 +207,10 @@ def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int)
     types = SEARCH_TYPES.get(parsed.kind)
     items = client.search_bibliographic(search_text(parsed), rows=rows,
                                         filters={"type": types} if types else None)
-    titles = [parsed.title, *[t for t in parsed.title_options if t != parsed.title]]
-    decisions = [decide(reference_of(parsed, title), items, printed=True) for title in titles]
+    readings = [parsed, *[replace(parsed, title=t) for t in parsed.title_options
+                          if t != parsed.title], *_held_verbatim(parsed, items)]
+    decisions = [decide(reference_of(reading, None, entry_type), items, printed=True)
+                 for entry_type in READINGS.get(parsed.kind, [None]) for reading in readings]
     accepted = {d.accepted.doi.lower(): d for d in decisions if d.accepted is not None}
     best = decisions[0]
     if len(accepted) == 1:
@@ -223,6 +234,29 @@ def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int)
                          f"\"{top.title[:60]}\")")
     else:
         result.status, result.reason = BUILT, "Crossref found nothing"
+
+
+def _held_verbatim(parsed: ParsedReference, items: list[dict[str, Any]]
+                   ) -> list[ParsedReference]:
+    """Readings of a line the parser split wrongly: a hit whose whole title (four words or
+    more) stands in the line is read with that title, and with the hit's first family
+    name when that stands in the line before the title."""
+    line = fold(parsed.text)
+    readings = []
+    for item in items:
+        title = markup_to_text(first(item, "title"))
+        folded = fold(title)
+        at = line.find(folded) if len(folded.split()) >= 4 else -1
+        if at < 0 or folded == fold(parsed.title):
+            continue
+        people = people_of(item, "author") or people_of(item, "editor")
+        family = (people[0].family or people[0].literal) if people else ""
+        names = parsed.names
+        if family and 0 <= line.find(fold(family)) < at and not (
+                names and fold(names[0][0]) == fold(family)):
+            names = [(family, ""), *names[1:]]
+        readings.append(replace(parsed, title=title, names=names))
+    return readings
 
 
 def _title_fits(candidate: Candidate) -> bool:

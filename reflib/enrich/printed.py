@@ -17,7 +17,7 @@ from reflib.enrich.mapping import map_work
 from reflib.formats.reference_string import ParsedReference
 from reflib.library.markup import escape_latex, markup_to_text
 from reflib.library.model import Reference
-from reflib.library.textmatch import spelling_similarity, squash, title_similarity
+from reflib.library.textmatch import fold, spelling_similarity, squash, title_similarity
 from reflib.registries.crossref.work import people_of
 
 ENTRY_TYPES = {"article": "article", "chapter": "incollection", "book": "book",
@@ -55,9 +55,11 @@ def name_list(names: list[tuple[str, str]], et_al: bool) -> str:
     return "{" + " and ".join(people) + "}" if people else ""
 
 
-def fields_of(parsed: ParsedReference) -> tuple[str, dict[str, str]]:
-    """What the line itself says, as an entry type and raw BibTeX fields."""
-    entry_type = ENTRY_TYPES.get(parsed.kind, "misc")
+def fields_of(parsed: ParsedReference, entry_type: str | None = None
+              ) -> tuple[str, dict[str, str]]:
+    """What the line itself says, as an entry type (`entry_type`: read it as that type)
+    and raw BibTeX fields."""
+    entry_type = entry_type or ENTRY_TYPES.get(parsed.kind, "misc")
     fields: dict[str, str] = {}
     people = name_list(parsed.names, parsed.et_al)
     if people:
@@ -95,9 +97,11 @@ def fields_of(parsed: ParsedReference) -> tuple[str, dict[str, str]]:
     return entry_type, fields
 
 
-def reference_of(parsed: ParsedReference, title: str | None = None) -> Reference:
-    """The line as a Reference, for the guards of `refs find-doi` (reflib.enrich.candidates)."""
-    entry_type, fields = fields_of(parsed)
+def reference_of(parsed: ParsedReference, title: str | None = None,
+                 entry_type: str | None = None) -> Reference:
+    """The line as a Reference, for the guards of `refs find-doi` (reflib.enrich.candidates):
+    with `title` and `entry_type`, one reading of a line that can be read several ways."""
+    entry_type, fields = fields_of(parsed, entry_type)
     if title is not None:
         fields["title"] = _braced(title)
     return Reference(f"line{parsed.line}", entry_type, fields)
@@ -151,7 +155,10 @@ def verify_printed(parsed: ParsedReference, message: dict[str, Any]) -> Verdict:
     options = [parsed.title, *parsed.title_options]
     similarity = max(max(title_similarity(o, title), title_similarity(o, full)) for o in options)
     notes: list[str] = []
-    if not parsed.title:
+    line = fold(parsed.text)
+    if similarity < VERIFY_TITLE_MIN and len(fold(title).split()) >= 3 and fold(title) in line:
+        similarity = 1.0  # the line holds the record's title; it was read apart wrongly
+    if not parsed.title and similarity < 1.0:
         return Verdict(False, ["the line has no title to compare with the record's"])
     if similarity < VERIFY_TITLE_MIN:
         return Verdict(False, [f"the record's title is \"{full[:90]}\" (similarity "
@@ -165,6 +172,8 @@ def verify_printed(parsed: ParsedReference, message: dict[str, Any]) -> Verdict:
             notes.append(f"the record lists no {role} to compare with {parsed.names[0][0]}")
         else:
             ours, first = parsed.names[0][0], theirs[0].family or theirs[0].literal
+            if squash(ours) != squash(first) and _printed_before_title(first, parsed, line):
+                ours = first
             if squash(ours) != squash(first):
                 close = spelling_similarity(ours, first)
                 if close < SAME_NAME_MIN:
@@ -173,3 +182,10 @@ def verify_printed(parsed: ParsedReference, message: dict[str, Any]) -> Verdict:
                                            "another work"])
                 notes.append(f"the line prints {ours} for the record's first {role} {first}")
     return Verdict(True, notes)
+
+
+def _printed_before_title(family: str, parsed: ParsedReference, line: str) -> bool:
+    """The record's first family name stands in the line before the title."""
+    where = line.find(fold(family))
+    title_at = line.find(fold(parsed.title)) if parsed.title else len(line)
+    return bool(family) and 0 <= where < max(title_at, 1)

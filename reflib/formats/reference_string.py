@@ -102,6 +102,7 @@ class ParsedReference:
     kind: str = "unknown"  # article chapter proceedings book preprint web personal unknown
     organisation: str = ""  # a group that stands for the author, or the site's owner
     personal_date: date | None = None  # when a personal communication was made
+    journal_style: bool = False  # `Journal. 2021;` (AMA, Vancouver): a journal article
 
     @property
     def parsed(self) -> bool:
@@ -173,7 +174,8 @@ def _identifiers(ref: ParsedReference, rest: str) -> str:
     rest = _URL.sub("", rest)
     rest = re.sub(r"\bEpub\s+(?:ahead of print\s*)?[^.]*\d{4}\.?|\[?\bEpub ahead of print\]?\.?",
                   "", rest)
-    return " ".join(rest.split()).strip(" .,;")  + "."
+    rest = re.sub(r"\s+([.,;])", r"\1", " ".join(rest.split()))
+    return rest.strip(" .,") + "."
 
 
 def _people(ref: ParsedReference, rest: str) -> str:
@@ -340,6 +342,7 @@ def _container_and_numbers(ref: ParsedReference, title: str, after: str) -> None
         ref.pages = re.sub(r"\s*[-–—]\s*", "-", numbers.groupdict().get("pages") or "")
         if numbers.groupdict().get("year"):
             ref.year = ref.year or int(numbers["year"])
+            ref.journal_style = True
         head = after[:numbers.start()].strip(" .,;")
         head = re.sub(r"[.,]?\s*(?:1[5-9]|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s*\d{1,2})?)?$", "",
                       head).strip(" .,;")
@@ -427,7 +430,7 @@ def _kind(ref: ParsedReference, after: str) -> str:
         return ref.kind
     if _PREPRINT.search(after) and not ref.volume:
         return "preprint"
-    if ref.volume or ref.pages and ref.container:
+    if ref.volume or ref.pages and ref.container or ref.journal_style:
         return "article"
     if ref.editors and not ref.container:
         return "book"
@@ -435,9 +438,9 @@ def _kind(ref: ParsedReference, after: str) -> str:
         return "book"
     if ref.urls and not ref.doi:
         return "web"
-    if ref.container and ref.year:
-        return "article"
-    return "unknown"
+    if ref.container and _PROCEEDINGS.search(ref.container):
+        return "proceedings"
+    return "unknown"  # a journal, a publisher or a repository: the registry may tell
 
 
 def printed_date(text: str) -> date | None:
