@@ -87,7 +87,8 @@ def datasette_app(db_path: Path, title: str | None = None):
     meta["databases"] = {db_path.stem: meta["databases"]["library"]}
     _register_plugin()
     return Datasette(immutables=[str(db_path)], metadata=meta, template_dir=str(TEMPLATES),
-                     settings={"allow_download": True, "suggest_facets": False})
+                     settings={"allow_download": True, "suggest_facets": False,
+                               "truncate_cells_html": 90})  # rows short: many on a screen
 
 
 class Server:

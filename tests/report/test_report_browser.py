@@ -203,7 +203,7 @@ def test_what_to_fix_leads_the_page(browser, run, library: Path, tmp_path: Path)
     assert errors
     (library / "README.md").write_text("# Radiofrequency neurotomy\n\nThe article's sources.\n")
     report = tmp_path / "report.html"
-    write_report(Layout(library), report, now=NOW)
+    write_report(Layout(library), report)  # today: the check run is of today too
     visit = Visit(browser, report)
     page = visit.page
     page.set_viewport_size({"width": 1280, "height": 800})
