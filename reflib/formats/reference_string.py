@@ -66,8 +66,11 @@ _NUMBERS = (  # AMA/Vancouver; APA/Harvard; Chicago
     re.compile(rf",\s*{_VOLUME},\s*(?:pp?\.\s*)?{_PAGES}(?=[.,]?\s*$|[.,]\s)"),
     re.compile(rf"\s(?P<volume>\d[\w.]*)\s*(?:\((?P<issue>[^)]+)\))?\s*:\s*{_PAGES}"),
     re.compile(r",\s*(?P<volume>\d+)\s*(?:\((?P<issue>[^)]+)\))?\s*[.,]?\s*$"),
+    re.compile(r"\s(?P<volume>\d{1,3})\s*(?:\((?P<issue>[^)]+)\))?\s*[.,]?\s*$"),  # `eLife 3.`
 )
-_QUOTED = re.compile(r"^[\"“‘'](?P<title>.+?)[.,?!]?[\"”’'][.,]?\s+")
+_QUOTED = re.compile("|".join(  # the closing quote of the opening one: “A ‘B’ C.”
+    rf"^{o}(?P<t{i}>.+?)[.,?!]?{c}[.,]?\s+" for i, (o, c) in
+    enumerate([("“", "”"), ("‘", "’"), ('"', '"'), ("'", "'")])))
 _TRAILING_YEAR = re.compile(r"\s*\((?:1[89]|20)\d\d\)\s*$")
 
 
@@ -272,7 +275,7 @@ def _title(ref: ParsedReference, rest: str) -> tuple[str, str]:
     """Split off the title; return (title, the text that follows it)."""
     quoted = _QUOTED.match(rest)
     if quoted:
-        ref.title = quoted["title"].strip()
+        ref.title = next(t for t in quoted.groups() if t).strip()
         return ref.title, rest[quoted.end():]
     ends = _sentence_ends(rest)
     if not ends:
