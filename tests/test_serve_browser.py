@@ -64,6 +64,8 @@ def test_sources_first_rows_on_the_first_screen_and_links_both_ways(served, tmp_
         page.locator("td.col-key a").first.click()
         page.wait_for_load_state()
         assert page.url.endswith("/library/sources/benzon2023radiofrequency")
+        assert page.locator("a.reflib-findings").get_attribute("href").endswith(
+            "/library/latest_findings?key=benzon2023radiofrequency")  # the source's own page
 
         page.goto(served + "/columns")
         assert "Position in the article's citation order" in page.locator(
