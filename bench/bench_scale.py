@@ -159,8 +159,11 @@ def duplicates_precision(tmp: Path, planted: int = 60) -> None:
     hits = [f for f in found if any(k in originals for k in f.data["group"])]
     recalled = {k for f in hits for k in f.data["group"] if k in originals
                 and originals[k] in f.data["group"]}
+    exact = [f for f in found if len(f.data["group"]) == 2
+             and any(originals.get(k) in f.data["group"] for k in f.data["group"])]
     print(f"planted {planted} copies: {len(found)} groups reported, {len(hits)} of them "
-          f"contain a planted copy; recall {len(recalled)}/{planted}")
+          f"contain a planted copy, {len(exact)} are exactly a copy and its original "
+          f"(precision {len(exact)}/{len(found)}); recall {len(recalled)}/{planted}")
     for f in found:
         if not any(k in originals for k in f.data["group"]):
             print(f"  not planted: {f.data['group']} ({f.data['evidence']})")
@@ -181,7 +184,7 @@ def main() -> None:
         tmp = Path(tmp_name)
         if not args.no_tugboat and TUGBOAT.is_file():
             root = tmp / "tugboat"
-            root.mkdir()
+            (root / "refs").mkdir(parents=True)
             source = tmp / "tugboat.bib"
             source.write_text(tugboat_text(), encoding="utf-8")
             text = source.read_text(encoding="utf-8")

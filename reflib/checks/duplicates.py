@@ -37,7 +37,8 @@ from reflib.library.textmatch import STOPWORDS, fold, near_identical, spelling_s
 DUPLICATES = "duplicates"
 DISTINCT_FILE = "distinct.txt"
 TITLE_RATIO = 92.0  # rapidfuzz token_sort_ratio, 0..100
-_BLOCK_LIMIT = 200  # a title block larger than this is split by year
+_BLOCK_LIMIT = 50  # a title block larger than this is compared within years
+_PAIR_LIMIT = 200  # a block of two common title words larger than this is left out
 _FIRST_PAGE = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
 
@@ -122,7 +123,7 @@ def _candidates(facts: list[_Facts]) -> Iterable[tuple[_Facts, _Facts, str]]:
             blocks[("locator", f"{f.author}|{f.year}|{f.volume}|{f.page}")].append(f)
     seen: set[tuple[int, int]] = set()
     for (kind, key), members in blocks.items():
-        if key.startswith("p:") and len(members) > _BLOCK_LIMIT:
+        if key.startswith("p:") and len(members) > _PAIR_LIMIT:
             continue  # two common words: these sources meet through their other keys
         for group in _split(members) if kind == "title" else (members,):
             for i, a in enumerate(group):
@@ -155,7 +156,7 @@ def _same_title(a: _Facts, b: _Facts) -> float:
         return 0.0
     if a.title == b.title:
         return 100.0
-    if a.numbers != b.numbers:
+    if not _same_numbers(a, b):
         return 0.0  # "TUG 2002 announcement" is not "TUG 2003 announcement"
     ratio = fuzz.token_sort_ratio(a.title, b.title)
     if ratio >= TITLE_RATIO:
@@ -167,13 +168,23 @@ def _same_title(a: _Facts, b: _Facts) -> float:
     return 0.0
 
 
+def _same_numbers(a: _Facts, b: _Facts) -> bool:
+    """The titles' numbers agree, or one title has lost its end (and its numbers)."""
+    shorter, longer = sorted((a.numbers, b.numbers), key=len)
+    return longer[:len(shorter)] == shorter
+
+
 def _alike(a: _Facts, b: _Facts) -> bool:
     """Same author, year, volume and first page, but not the same title: one work only
-    when the titles still share most words (short items often share a page)."""
+    when one title holds the other's words (a lost subtitle), or most of them; short
+    items often share a page, so a one-word title is not enough."""
     from rapidfuzz import fuzz
 
-    return (bool(a.title and b.title) and a.numbers == b.numbers
-            and fuzz.token_sort_ratio(a.title, b.title) >= 80)
+    if not (a.title and b.title) or not _same_numbers(a, b):
+        return False
+    if min(len(a.words), len(b.words)) >= 2 and fuzz.token_set_ratio(a.title, b.title) >= 95:
+        return True
+    return fuzz.token_sort_ratio(a.title, b.title) >= 80
 
 
 def _contradiction(a: _Facts, b: _Facts) -> str:
@@ -232,30 +243,38 @@ def duplicate_findings(refs: list[Reference],
     The finding belongs to the group's second source, and names the first."""
     facts = [_facts(i, ref) for i, ref in enumerate(refs)]
     distinct = distinct or set()
-    parent = list(range(len(refs)))
+    accepted = []
+    for a, b, kind in _candidates(facts):
+        if frozenset((a.key, b.key)) not in distinct:
+            said = _accept(a, b, kind)
+            if said is not None:
+                accepted.append((_strength(a, b, kind, said), a, b, kind, said))
+    # Strongest pairs first, and two groups join only when no two of their sources
+    # contradict each other: a copy without volume or pages joins its own original, not
+    # every issue's "Editorial comments" through it.
+    accepted.sort(key=lambda pair: (-pair[0], pair[1].position, pair[2].position))
+    members = {f.position: [f] for f in facts}
+    group_of = list(range(len(refs)))
     evidence: dict[int, list[str]] = defaultdict(list)
     same_doi: set[int] = set()
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for a, b, kind in _candidates(facts):
-        if frozenset((a.key, b.key)) in distinct:
-            continue
-        said = _accept(a, b, kind)
-        if said is None:
-            continue
+    for _, a, b, kind, said in accepted:
+        ga, gb = group_of[a.position], group_of[b.position]
+        if ga != gb:
+            if any(_contradiction(x, y) for x in members[ga] for y in members[gb]):
+                continue
+            keep, gone = min(ga, gb), max(ga, gb)
+            for f in members.pop(gone):
+                group_of[f.position] = keep
+                members[keep].append(f)
         if kind == "doi":
             same_doi.update((a.position, b.position))
-        ra, rb = root(a.position), root(b.position)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
         for item in said:
             if item not in evidence[b.position]:
                 evidence[b.position].append(item)
+
+    def root(i: int) -> int:
+        return group_of[i]
+
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(refs)):
         groups[root(i)].append(i)
@@ -267,6 +286,15 @@ def duplicate_findings(refs: list[Reference],
                                         all(i in same_doi for i in members)))
     position = {ref.key: i for i, ref in enumerate(refs)}
     return sorted(found, key=lambda f: position.get(f.key, len(refs)))
+
+
+def _strength(a: _Facts, b: _Facts, kind: str, said: list[str]) -> float:
+    """How sure a pair is: the same DOI first, then agreeing details and title likeness."""
+    if kind == "doi":
+        return 1000.0
+    agree = sum(bool(x) and x == y for x, y in ((a.year, b.year), (a.volume, b.volume),
+                                                (a.number, b.number), (a.page, b.page)))
+    return 10.0 * agree + len(said)
 
 
 def _group_finding(members: list[Reference], evidence: list[str], by_doi: bool) -> Finding:

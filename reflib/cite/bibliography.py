@@ -149,6 +149,9 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
     loaded = cslstyle.load(style)
     if not refs:
         return loaded, []
+    cached = _cached_entries(loaded, refs, fmt)
+    if cached is not None and cached[1] is not None:
+        return loaded, cached[1]
     items = [to_csl(ref, loaded.spec.subtitle) for ref in refs]
     # citeproc-py passes the data's text through unescaped and reads no markup but nocase
     # spans: escape the text here (a title holding `<script>` or `&` shows as text in
@@ -164,7 +167,28 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
             rest = add_suffix(rest, str(item["issued"]["date-parts"][0][0]),
                               letters[str(item["id"])])
         out.append((decode(first, fmt) if first else first, rest))
+    if cached is not None:
+        cache, context, keys = cached[0]
+        cache.store(context, [(*key, first, rest) for key, (first, rest) in zip(
+            keys, out, strict=True)])
     return loaded, out
+
+
+def _cached_entries(loaded, refs: Sequence[Reference], fmt: str):
+    """With a render cache and a numeric style: ((cache, context, keys), the finished
+    entries if every source is kept unchanged at its number, else None). Kept by the
+    sources' own content, so an unchanged library is not even mapped to CSL-JSON."""
+    from reflib.cite import rendercache
+    from reflib.cite.stylesheet import style_id
+
+    cache = rendercache.active()
+    if cache is None or not loaded.numeric:
+        return None
+    keys = [(rendercache.source_hash(ref), position) for position, ref in enumerate(refs)]
+    context = rendercache.context_of(style_id(loaded), f"source|{fmt}", True, [])
+    known = cache.lookup(context)
+    entries = [known.get(key) for key in keys]
+    return (cache, context, keys), (entries if all(e is not None for e in entries) else None)
 
 
 _QUOTE_THEN_STOP = re.compile(r"([”’])((?:</\w+>)*)([.,])")

@@ -88,6 +88,11 @@ def item_hash(item: dict) -> str:
                         ).hexdigest()
 
 
+def source_hash(ref) -> str:
+    """A source's own content: key, type and raw fields."""
+    return item_hash({"key": ref.key, "type": ref.entry_type, "fields": ref.fields})
+
+
 def context_of(style_id: str, formatter: str, numeric: bool, hashes: list[str]) -> str:
     whole = "" if numeric else "|".join(hashes)
     return hashlib.sha1(f"{VERSION}|{style_id}|{formatter}|{whole}".encode()).hexdigest()

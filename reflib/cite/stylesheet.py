@@ -541,7 +541,7 @@ def render_entries(style: Style, items: list[dict[str, Any]],
                 advance(1)
         return entries
     hashes = {str(item["id"]).lower(): rendercache.item_hash(item) for item in given}
-    context = rendercache.context_of(_style_id(style), getattr(formatter, "__name__",
+    context = rendercache.context_of(style_id(style), getattr(formatter, "__name__",
                                                                 repr(formatter)),
                                      style.numeric, list(hashes.values()))
     known = cache.lookup(context)
@@ -565,7 +565,7 @@ def render_entries(style: Style, items: list[dict[str, Any]],
     return entries
 
 
-def _style_id(style: Style) -> str:
+def style_id(style: Style) -> str:
     """The style's name, fixes and the .csl file's content, as one string."""
     path = STYLE_DIR / style.spec.file if style.name in STYLES else Path(style.name)
     try:
