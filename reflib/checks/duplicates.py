@@ -32,7 +32,7 @@ from pathlib import Path
 
 from reflib.library.findings import Finding
 from reflib.library.model import Reference, doi_key, is_valid_doi
-from reflib.library.textmatch import STOPWORDS, fold, near_identical, spelling_similarity
+from reflib.library.textmatch import STOPWORDS, fold, near_identical
 
 DUPLICATES = "duplicates"
 DISTINCT_FILE = "distinct.txt"
@@ -136,16 +136,27 @@ def _candidates(facts: list[_Facts]) -> Iterable[tuple[_Facts, _Facts, str]]:
 
 
 def _split(members: list[_Facts]) -> list[list[_Facts]]:
-    """A very common title ("Editorial comments") compared only within a year or the
-    next: years further apart contradict a duplicate anyway."""
+    """A common title key ("Editorial comments", or words every title of a narrow or
+    generated library has) is compared only between sources of one first author, and
+    when those are still many, only within a year or the next: another author or years
+    further apart contradict a duplicate anyway."""
     if len(members) <= _BLOCK_LIMIT:
         return [members]
-    by_year: dict[int | None, list[_Facts]] = defaultdict(list)
+    by_author: dict[str, list[_Facts]] = defaultdict(list)
     for f in members:
-        by_year[f.year].append(f)
-    undated = by_year.pop(None, [])
-    groups = [by_year[y] + by_year.get(y + 1, []) + undated for y in sorted(by_year)]
-    return groups or [undated]
+        by_author[f.author].append(f)
+    groups = []
+    for same in by_author.values():
+        if len(same) <= _BLOCK_LIMIT:
+            groups.append(same)
+            continue
+        by_year: dict[int | None, list[_Facts]] = defaultdict(list)
+        for f in same:
+            by_year[f.year].append(f)
+        undated = by_year.pop(None, [])
+        groups += [by_year[y] + by_year.get(y + 1, []) + undated for y in sorted(by_year)]
+        groups += [undated] if not by_year else []
+    return [g for g in groups if len(g) > 1]
 
 
 def _same_title(a: _Facts, b: _Facts) -> float:
@@ -174,6 +185,12 @@ def _same_numbers(a: _Facts, b: _Facts) -> bool:
     return longer[:len(shorter)] == shorter
 
 
+def _fuzz():
+    from rapidfuzz import fuzz
+
+    return fuzz
+
+
 def _alike(a: _Facts, b: _Facts) -> bool:
     """Same author, year, volume and first page, but not the same title: one work only
     when one title holds the other's words (a lost subtitle), or most of them; short
@@ -192,7 +209,7 @@ def _contradiction(a: _Facts, b: _Facts) -> str:
     if a.year and b.year and abs(a.year - b.year) > 1:
         return "years"
     if (a.author and b.author and a.author != b.author
-            and spelling_similarity(a.author, b.author) < 0.8):
+            and _fuzz().ratio(a.author, b.author) < 80):
         return "authors"
     if a.container and b.container and a.container == b.container:
         for name in ("volume", "number", "page"):
