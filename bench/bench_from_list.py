@@ -65,6 +65,7 @@ def twelve() -> None:
         for name in TWELVE:
             server.add_fixture(BUILT / f"{name}.json")
         runner = CliRunner()
+        runner.invoke(cli, ["--root", tmp, "init"])
         started = time.perf_counter()
         result = runner.invoke(cli, ["--root", tmp, "import", "--from-list", str(LIST),
                                      "--crossref-url", server.url, "--mailto", "b@example.org",
