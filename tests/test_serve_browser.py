@@ -39,6 +39,7 @@ def test_sources_first_rows_on_the_first_screen_and_links_both_ways(served, tmp_
         page.goto(served + "/")
         start = page.locator(".reflib-start a").first
         assert start.inner_text() == "Sources"  # sources first on the home page
+        assert page.locator(".reflib-tables a").first.inner_text() == "sources"
         page.goto(served + "/library")
         assert page.locator(".reflib-start a").first.inner_text() == "Sources"
         assert page.locator("#queries + ul a").all_inner_texts() == [

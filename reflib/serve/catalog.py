@@ -131,9 +131,8 @@ def metadata(title: str = "reflib: the evidence library") -> dict[str, Any]:
     }
     return {
         "title": title,
-        "description_html": ("The article's sources, read-only. Start with "
-                             '<a href="/library/sources">the sources</a>; edit refs/*.bib '
-                             "and run <code>refs build</code> to change them."),
+        "description_html": ("The article's sources, read-only: edit refs/*.bib and run "
+                             "<code>refs build</code> to change them."),
         "databases": {"library": {"title": "Evidence library", "tables": tables,
                                   "queries": QUERIES}},
     }
