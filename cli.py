@@ -688,7 +688,7 @@ def serve(host: str, port: int, title: str | None) -> None:
 # -- checking citations ------------------------------------------------------------------
 
 CHECK_NAMES = ("syntax", "doi-syntax", "doi-resolves", "metadata", "updates", "currency",
-               "completeness", "duplicates", "order", "against")
+               "completeness", "abbreviations", "duplicates", "order", "against")
 
 
 @cli.command()

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from reflib.checks import agreement, duplicates
+from reflib.checks import abbreviations, agreement, duplicates
 from reflib.checks import source as source_checks
 from reflib.checks.lookups import (
     FOUND,
@@ -178,6 +178,7 @@ def check_library(layout: Layout, keys: list[str] | tuple[str, ...] = (),
     per_source = [(check, make) for check, make in (
         (source_checks.DOI_SYNTAX, source_checks.doi_findings),
         (source_checks.COMPLETENESS, source_checks.completeness_findings),
+        (abbreviations.ABBREVIATIONS, abbreviations.abbreviation_findings),
         (source_checks.CURRENCY, lambda r: source_checks.currency_findings(
             r, today, options.max_age_months))) if options.wants(check)]
     made.extend(check for check, _ in per_source)

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from reflib.formats.journals import is_abbreviation_of
 from reflib.library.latex import MONTHS
 from reflib.library.markup import (
     escape_latex,
@@ -195,7 +196,10 @@ def _short_journal(ctx: _Context) -> str | None:
     if ctx.work_type.container != "journal":
         return None
     short = markup_to_text(first(ctx.message, "short-container-title"))
-    return _braced(short) if short and short not in ctx.containers()[:1] else None
+    journal = (ctx.containers() or [""])[0]
+    if not short or short == journal or not is_abbreviation_of(short, journal):
+        return None  # "KEM", a subtitle: not what AMA/NLM print (they fall back to ISO 4)
+    return _braced(short)
 
 
 def _event(key: str) -> Callable[[_Context], str | None]:

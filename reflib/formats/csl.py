@@ -127,6 +127,7 @@ def to_csl(ref: Reference, subtitle: str = "capital") -> dict[str, Any]:
             if name in fields:
                 item[variable] = ref.text(name)
                 break
+    _journal_short(ref, item)
     _numbers(ref, item)
     _publisher(ref, item)
     if "doi" in item or "DOI" in item:
@@ -217,6 +218,20 @@ def _container(ref: Reference, subtitle: str, language: str = "") -> str:
     if ref.entry_type in ("online", "www", "electronic") and "organization" in ref.fields:
         return ref.text("organization")  # the website's name: "UpToDate"
     return ""
+
+
+def _journal_short(ref: Reference, item: dict[str, Any]) -> None:
+    """The journal's abbreviation: `shortjournal` when it abbreviates the journal (PubMed's
+    MedlineTA does), else ISO 4 (reflib.formats.journals); never a registry's short
+    title that is no abbreviation ("KEM")."""
+    journal = ref.text("journal") or ref.text("journaltitle")
+    if not journal or ref.entry_type != "article":
+        return
+    from reflib.formats.journals import container_short
+
+    short = container_short(item.get("container-title-short", ""), journal)
+    if short:
+        item["container-title-short"] = short
 
 
 def _numbers(ref: Reference, item: dict[str, Any]) -> None:
