@@ -64,7 +64,8 @@ def test_the_twelve_as_they_are(library: Path, services) -> None:
     ]
     assert summary(result, "skipped") == []
     assert result.exit_code() == 0 and result.exit_code("notice") == 1
-    assert result.run.checks_made == ["syntax", "doi-syntax", "completeness", "currency",
+    assert result.run.checks_made == ["syntax", "doi-syntax", "completeness", "abbreviations",
+                                      "currency",
                                       "duplicates", "order", "doi-resolves", "metadata",
                                       "updates"]
     handles, crossref = services
