@@ -264,9 +264,12 @@ def _input_name(file) -> str:
               help="With --from-list: contact address for Crossref's polite pool.")
 @click.option("--timeout", type=click.FloatRange(0.1), default=20.0, show_default=True,
               help="With --from-list: seconds to wait for one answer.")
+@click.option("--pubmed-url", envvar="REFS_PUBMED_URL", metavar="URL",
+              help="With --from-list: NCBI E-utilities, asked for printed PMIDs. "
+                   "Env: REFS_PUBMED_URL.")
 def import_(files, dry_run: bool, rekey: bool, update: bool, skip_existing: bool, force,
             fmt: str | None, encoding: str | None, from_list, offline: bool, crossref_url,
-            mailto, timeout) -> None:
+            mailto, timeout, pubmed_url) -> None:
     """Import bibliographies (FILES, or - for stdin) into refs/KEY.bib files.
 
     Reads BibTeX/BibLaTeX, RIS, CSL-JSON, PubMed MEDLINE (.nbib) and EndNote XML in
@@ -294,7 +297,9 @@ def import_(files, dry_run: bool, rekey: bool, update: bool, skip_existing: bool
         if fmt not in (None, "text", "json"):
             raise click.UsageError("with --from-list, --format is text or json")
         _import_from_list(from_list, dry_run, offline, fmt or "text",
-                          None if offline else _crossref_client(crossref_url, mailto, timeout))
+                          None if offline else _crossref_client(crossref_url, mailto, timeout),
+                          None if offline else _pubmed_client(pubmed_url, None, mailto,
+                                                              timeout))
         return
     if not files:
         raise click.UsageError("missing FILES (bibliographies, or - for stdin), or --from-list "
@@ -361,7 +366,8 @@ def init(directory: str | None) -> None:
                "`refs add`", err=True)
 
 
-def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref) -> None:
+def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref,
+                      pubmed) -> None:
     from reflib.enrich.listimport import import_list
     from reflib.output import to_json
     from reflib.progress import progress
@@ -370,7 +376,7 @@ def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref) ->
     lines = sum(1 for line in text.splitlines() if line.strip() and not line.startswith("#"))
     with progress(0 if offline else lines, "looking up") as advance:
         report = import_list(_layout(), text, _input_name(file), crossref=crossref,
-                             dry_run=dry_run, progress=advance)
+                             pubmed=pubmed, dry_run=dry_run, progress=advance)
     if fmt == "json":
         click.echo(to_json(report.to_json()), nl=False)
     else:

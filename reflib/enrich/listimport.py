@@ -49,12 +49,13 @@ def _now() -> str:
 
 
 def import_list(layout, text: str, source: str, *, crossref: Callable[[], Any] | None,
-                dry_run: bool = False, progress: Callable[[int], None] | None = None,
+                pubmed: Callable[[], Any] | None = None, dry_run: bool = False,
+                progress: Callable[[int], None] | None = None,
                 now: Callable[[], str] = _now, rows: int = ROWS) -> ListReport:
     """Parse, resolve and (unless dry_run, or a registry failed) write every line."""
     parsed_lines = parse_reference_list(text)
-    results, looked_up = resolve_lines(parsed_lines, crossref=crossref, progress=progress,
-                                       rows=rows)
+    results, looked_up = resolve_lines(parsed_lines, crossref=crossref, pubmed=pubmed,
+                                       progress=progress, rows=rows)
     report = ListReport(results, source, dry_run=dry_run, looked_up=looked_up)
     if report.count(UNAVAILABLE):
         return report

@@ -28,7 +28,7 @@ from reflib.enrich.printed import (
     reference_of,
     verify_printed,
 )
-from reflib.errors import EXIT_INVALID, EXIT_OK, EXIT_UNVERIFIED, CrossrefError, NotFound
+from reflib.errors import EXIT_INVALID, EXIT_OK, EXIT_UNVERIFIED, NotFound, RegistryError
 from reflib.formats.reference_string import ParsedReference, strip_number
 from reflib.library.markup import markup_to_text
 from reflib.library.model import doi_key
@@ -160,18 +160,21 @@ def search_text(parsed: ParsedReference) -> str:
     return " ".join(text.split())[:400]
 
 
-def resolve_line(parsed: ParsedReference, client: Any, rows: int = ROWS) -> LineResult:
-    """Look one parsed line up (Crossref) and decide; raises CrossrefError when Crossref
-    could not answer."""
+def resolve_line(parsed: ParsedReference, client: Any, rows: int = ROWS,
+                 pubmed: Any = None) -> LineResult:
+    """Look one parsed line up (Crossref; PubMed for a printed PMID) and decide; raises
+    RegistryError when a registry could not answer."""
     result = LineResult(parsed.number, parsed.line, parsed.text, parsed=parsed)
     if not parsed.parsed:
         result.reason = "no title, DOI or PMID could be read from the line; correct it"
         return result
-    if parsed.doi:
-        if _verify_doi(parsed, client, result):
+    if parsed.doi and _verify_doi(parsed, client, result):
+        return result
+    if parsed.pmid and not any(n.startswith("flagged: printed doi") for n in result.notes):
+        if pubmed is None:
+            result.notes.append(f"PMID {parsed.pmid} printed; not verified (PubMed not asked)")
+        elif _verify_pmid(parsed, client, pubmed, result):
             return result
-    elif parsed.pmid:
-        result.notes.append(f"PMID {parsed.pmid} printed; not verified (PubMed is not asked)")
     if parsed.kind in NOT_LOOKED_UP:
         result.status, result.reason = BUILT, NOT_LOOKED_UP[parsed.kind]
         return result
@@ -200,6 +203,38 @@ def _verify_doi(parsed: ParsedReference, client: Any, result: LineResult) -> boo
     result.notes += verdict.notes
     if record.moved:
         result.notes.append(f"Crossref redirects {parsed.doi} to {record.work_doi}")
+    return True
+
+
+def _verify_pmid(parsed: ParsedReference, client: Any, pubmed: Any,
+                 result: LineResult) -> bool:
+    """A printed PMID: PubMed's record must name the line's work; its DOI, when PubMed
+    gives one, is then taken from Crossref. True when that was accepted."""
+    try:
+        record = pubmed.fetch_one(parsed.pmid)
+    except NotFound:
+        result.notes.append(f"flagged: PubMed has no record with the printed PMID {parsed.pmid}")
+        return False
+    shaped = {"title": [record.title], "author": [
+        {"family": a.family, "given": a.given} if a.family else {"name": a.collective}
+        for a in record.authors]}
+    verdict = verify_printed(parsed, shaped)
+    if not verdict.agrees:
+        result.notes += [f"flagged: printed PMID {parsed.pmid}: {n}" for n in verdict.notes]
+        return False
+    if not record.doi:
+        result.notes.append(f"PMID {parsed.pmid} verified in PubMed, which gives no DOI")
+        return False
+    try:
+        work = client.fetch_work(record.doi)
+    except NotFound:
+        result.notes.append(f"PubMed gives doi:{record.doi} for PMID {parsed.pmid}, which "
+                            "Crossref does not know")
+        return False
+    result.status, result.doi, result.registry = ACCEPTED, work.work_doi, "PubMed and Crossref"
+    result.how = "printed PMID verified; its DOI from PubMed"
+    result.record, result.record_source = work.message, work.source
+    result.notes += verdict.notes
     return True
 
 
@@ -264,6 +299,7 @@ def _title_fits(candidate: Candidate) -> bool:
 
 
 def resolve_lines(parsed_lines: list[ParsedReference], *, crossref: Callable[[], Any] | None,
+                  pubmed: Callable[[], Any] | None = None,
                   progress: Callable[[int], None] | None = None,
                   rows: int = ROWS) -> tuple[list[LineResult], bool]:
     """Every line resolved; (results, looked_up). Without a Crossref factory (offline)
@@ -279,17 +315,21 @@ def resolve_lines(parsed_lines: list[ParsedReference], *, crossref: Callable[[],
             results.append(result)
         return results, False
     client = crossref()
+    pubmed_client = pubmed() if pubmed is not None and any(p.pmid for p in parsed_lines) \
+        else None
     try:
         for parsed in parsed_lines:
             try:
-                results.append(resolve_line(parsed, client, rows))
-            except CrossrefError as exc:
+                results.append(resolve_line(parsed, client, rows, pubmed_client))
+            except RegistryError as exc:
                 results.append(LineResult(parsed.number, parsed.line, parsed.text,
                                           UNAVAILABLE, reason=str(exc), parsed=parsed))
             if progress:
                 progress(1)
     finally:
         client.close()
+        if pubmed_client is not None:
+            pubmed_client.close()
     return results, True
 
 

@@ -191,3 +191,27 @@ def test_stdin_and_usage_errors(tmp_path: Path, server: FakeCrossref) -> None:
     assert result.exit_code == 0 and len(order(tmp_path)) == 12
     both = refs(tmp_path, "import", str(LIST), "--from-list", str(LIST))
     assert both.exit_code == 2 and "not both" in both.output
+
+
+def test_a_printed_pmid_is_verified_in_pubmed_and_its_doi_taken_from_crossref(
+        tmp_path: Path, server: FakeCrossref) -> None:
+    from fake_pubmed import PUBMED_BUILT, FakePubMed
+
+    listed = tmp_path / "pmid.txt"
+    listed.write_text(
+        "1. Lee DW, Pritzlaff S, Jung MJ, et al. Latest evidence-based application for "
+        "radiofrequency neurotomy (LEARN): best practice guidelines from the American Society "
+        "of Pain and Neuroscience (ASPN). J Pain Res. 2021;14:2807-31. PMID: 34526815.\n"
+        "2. Hurley RW, et al. Not the title PubMed has. Reg Anesth Pain Med. 2022;47:3-59. "
+        "PMID: 34526815.\n", encoding="utf-8")
+    with FakePubMed() as pubmed:
+        pubmed.add_file(PUBMED_BUILT / "efetch_pmid34526815_lee2021learn.xml")
+        result = from_list(tmp_path, server.url, "--format", "json", "--pubmed-url",
+                           pubmed.url, list_file=listed)
+    lines = json.loads(result.stdout)["lines"]
+    assert lines[0]["status"] == "accepted" and lines[0]["doi"] == "10.2147/JPR.S325665"
+    assert lines[0]["registry"] == "PubMed and Crossref"
+    assert lines[0]["how"] == "printed PMID verified; its DOI from PubMed"
+    assert any("flagged: printed PMID 34526815" in n and "another work" in n
+               for n in lines[1]["notes"])
+    assert lines[1]["doi"] != "10.2147/JPR.S325665"
