@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import sys
 
 import click
@@ -43,6 +44,11 @@ class ReflibGroup(click.Group):
             # Every write is atomic (or undone), so a file is old or new, never half.
             click.echo("\ninterrupted (Ctrl-C); no file is left half-written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
+        except sqlite3.DatabaseError as exc:  # the index: the only database we read
+            from reflib.library.index import damaged_message
+
+            click.echo(f"error: {damaged_message(ctx.obj.db_path, exc)}", err=True)
+            ctx.exit(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
                 BrokenPipeError):
             raise  # click's own ways out, and `refs list | head` (main() handles it)
@@ -52,6 +58,17 @@ class ReflibGroup(click.Group):
             command = f"refs {ctx.invoked_subcommand or ''}".strip()
             click.echo(crash_line(exc, command), err=True)
             ctx.exit(1)
+
+
+class WriterCommand(click.Command):
+    """A command that writes refs/: it holds the library's writer lock while it runs, so a
+    second writer waits, then says who is writing (reflib/library/lock.py)."""
+
+    def invoke(self, ctx: click.Context):
+        from reflib.library.lock import writer_lock
+
+        with writer_lock(ctx.obj, f"refs {ctx.info_name}"):
+            return super().invoke(ctx)
 
 
 @click.group(cls=ReflibGroup, epilog=EXIT_CODES,
@@ -237,7 +254,7 @@ def _input_name(file) -> str:
     return name if isinstance(name, str) and name not in ("-", "<stdin>") else "<stdin>"
 
 
-@cli.command("import")
+@cli.command("import", cls=WriterCommand)
 @click.argument("files", nargs=-1, type=click.Path(allow_dash=True))
 @click.option("--dry-run", is_flag=True, help="Report what would be written; write nothing.")
 @click.option("--rekey", is_flag=True,
@@ -398,7 +415,7 @@ def _count(number: int, noun: str) -> str:
     return count(number, noun)
 
 
-@cli.command()
+@cli.command(cls=WriterCommand)
 @click.argument("old")
 @click.argument("new")
 def rename(old: str, new: str) -> None:
@@ -428,7 +445,7 @@ def rename(old: str, new: str) -> None:
                "`refs build` to update library.bib and the index", err=True)
 
 
-@cli.command()
+@cli.command(cls=WriterCommand)
 @click.argument("keys", nargs=-1, required=True)
 @click.option("--keep-order", is_flag=True,
               help="Leave a gap in refs/order.txt, so later references keep their numbers.")
@@ -839,7 +856,7 @@ def export(keys, type_, year, since, author, journal, evidence, has_doi, style, 
         click.echo(text, nl=False)
 
 
-@cli.command()
+@cli.command(cls=WriterCommand)
 @click.argument("manuscript", type=click.Path(dir_okay=False, allow_dash=True))
 @click.option("--style", default="ama", show_default=True, help=STYLE_HELP)
 @click.option("--marks", type=click.Choice(["bracket", "superscript"]), default="bracket",
@@ -931,7 +948,7 @@ Exit codes:
   3  only because a registry could not be reached or answered badly: try again"""
 
 
-@cli.command(epilog=ENRICH_EXIT_CODES)
+@cli.command(epilog=ENRICH_EXIT_CODES, cls=WriterCommand)
 @click.argument("keys", nargs=-1)
 @click.option("--dry-run", is_flag=True, help="Print the field-level diff; write nothing.")
 @click.option("--refresh", is_flag=True, help="Fetch again even if a record is kept.")
@@ -1006,7 +1023,7 @@ Exit codes:
   3  only because a registry could not be reached: try again"""
 
 
-@cli.command(epilog=ADD_EXIT_CODES)
+@cli.command(epilog=ADD_EXIT_CODES, cls=WriterCommand)
 @click.argument("file", type=click.File("r", encoding="utf-8-sig"), required=False)
 @click.option("--doi", "dois", multiple=True, metavar="DOI", help="Add the work of this DOI.")
 @click.option("--pmid", "pmids", multiple=True, metavar="PMID", help="Add this PubMed record.")
@@ -1092,7 +1109,7 @@ def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, bo
     sys.exit(report.exit_code)
 
 
-@cli.command("find-doi", epilog=EXIT_CODES)
+@cli.command("find-doi", epilog=EXIT_CODES, cls=WriterCommand)
 @click.argument("keys", nargs=-1)
 @click.option("--accept", metavar="DOI",
               help="Write this DOI into the one source KEY, after checking with Crossref "

@@ -56,6 +56,10 @@ class IndexMissing(ReflibError):
     """The SQLite index has not been built."""
 
 
+class IndexDamaged(ReflibError):
+    """The SQLite index cannot be read; `refs build --full` makes it again from refs/."""
+
+
 class RegistryError(ReflibError):
     """Base of every registry gateway's errors (Crossref, PubMed, books)."""
 

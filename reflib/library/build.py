@@ -16,7 +16,7 @@ import stat
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from reflib.errors import InvalidLibrary, Problem
+from reflib.errors import InvalidLibrary, Problem, ReflibError
 from reflib.fsutil import atomic_write_text, temp_beside
 from reflib.library import findings, freshness, index, provenance
 from reflib.library.bibtex import format_library, sort_key
@@ -103,6 +103,10 @@ def _open_cache(db_path: Path, with_bibtex: bool = True) -> dict[str, tuple] | N
     `with_bibtex` the formatted entries are left out (an index-only refresh)."""
     if not db_path.is_file():
         return None
+    try:
+        index.recover(db_path)  # a killed build's hot journal: roll it back, then reuse
+    except ReflibError:
+        return None  # damaged beyond that: build it again from refs/
     try:
         conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
         try:
@@ -287,6 +291,16 @@ def build(layout: Layout, check: bool = False, full: bool = False,
     quick = None if full else freshness.unchanged(layout, library=not index_only)
     if quick is not None:
         return _nothing_changed(quick, strict, index_only)
+    if check:
+        return _build_locked(layout, check, full, strict, index_only)
+    from reflib.library.lock import writer_lock
+
+    with writer_lock(layout, "refs build" if not index_only else "refs (updating the index)"):
+        return _build_locked(layout, check, full, strict, index_only)
+
+
+def _build_locked(layout: Layout, check: bool, full: bool, strict: bool,
+                  index_only: bool) -> BuildReport:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a build makes millions of small objects and no cycles worth collecting
     cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
@@ -471,6 +485,10 @@ class _NewIndex:
         conn.close()
         with open(self.path, "rb+") as handle:
             os.fsync(handle.fileno())
+        # A journal the old index's killed writer left would be "rolled back" into the
+        # new file on its first open, wrecking it: it goes with the file it belongs to.
+        journal = self.layout.db_path.with_name(self.layout.db_path.name + "-journal")
+        journal.unlink(missing_ok=True)
         os.replace(self.path, self.layout.db_path)
 
     def abort(self) -> None:

@@ -150,8 +150,35 @@ def set_order(conn: sqlite3.Connection, order: list[str]) -> None:
                      [(i, key) for i, key in enumerate(order, start=1)])
 
 
+def recover(path: Path) -> None:
+    """Undo what an interrupted writer left: a killed build leaves `library.db-journal`,
+    a hot journal that a read-only connection cannot roll back ("attempt to write a
+    readonly database"). One read-write open rolls it back (SQLite does it, and only
+    when no writer is active). IndexDamaged when that cannot be done."""
+    from reflib.errors import IndexDamaged
+
+    journal = path.with_name(path.name + "-journal")
+    if not journal.exists():
+        return
+    try:
+        conn = sqlite3.connect(path, timeout=10)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        raise IndexDamaged(damaged_message(path, exc)) from None
+
+
+def damaged_message(path: Path, exc: BaseException) -> str:
+    where = "/".join(path.parts[-2:])
+    return (f"{where} is damaged or was left half-written by an interrupted build ({exc}); "
+            "run `refs build --full` to remake it from refs/ (nothing in refs/ is lost)")
+
+
 def connect_readonly(path: Path) -> sqlite3.Connection:
     """A connection that cannot change the file: SQLite itself refuses writes."""
+    recover(path)
     conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
     conn.execute("PRAGMA query_only = ON")
     conn.row_factory = sqlite3.Row

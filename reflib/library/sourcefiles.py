@@ -42,7 +42,8 @@ def parse_files(paths: list[Path]) -> Iterator[tuple]:
         for batch in batches:
             yield from parse_batch(batch)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(parse_batch, batch))
@@ -50,6 +51,20 @@ def parse_files(paths: list[Path]) -> Iterator[tuple]:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: exit when the build that started it is gone (`kill -9` of a build
+    would otherwise leave its workers waiting for work forever)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
 def parse_batch(paths: list[str]) -> list[tuple]:

@@ -86,9 +86,15 @@ def datasette_app(db_path: Path, title: str | None = None):
     # Datasette names the database after the file's stem; keep the metadata in step.
     meta["databases"] = {db_path.stem: meta["databases"]["library"]}
     _register_plugin()
-    return Datasette(immutables=[str(db_path)], metadata=meta, template_dir=str(TEMPLATES),
-                     settings={"allow_download": True, "suggest_facets": False,
-                               "truncate_cells_html": 90})  # rows short: many on a screen
+    app = Datasette(immutables=[str(db_path)], metadata=meta, template_dir=str(TEMPLATES),
+                    settings={"allow_download": True, "suggest_facets": False,
+                              "truncate_cells_html": 90})  # rows short: many on a screen
+    # /-/databases.json would show the index's absolute path (the user's folders) to
+    # anyone who can reach the server: list the databases without it.
+    listed = app._connected_databases
+    app._connected_databases = lambda: [{k: v for k, v in d.items() if k != "path"}
+                                        for d in listed()]
+    return app
 
 
 class Server:

@@ -1,0 +1,171 @@
+"""One writer at a time: a lock on the library for every command that writes it.
+
+Two builds at once would both rewrite the index (one of them ending in an
+IntegrityError), two enrichments could write one source. A writer takes the library's
+lock; a second one waits a little (`REFS_LOCK_WAIT` seconds, default 10), then says
+who holds it. The lock is the operating system's (flock, or msvcrt on Windows), so a
+killed writer can never leave it held; the holder's pid, host, command and start time
+are written in the lock file for that message. The file lives in the system's
+temporary folder, one per library, so the library's folders stay as they were.
+
+    with writer_lock(layout, "refs build"):
+        ...                                   # nested takes in one process just count
+
+On taking it, temporary files a crashed writer left (`.NAME.*.tmp` beside library.bib,
+in refs/ and in db/) are removed: nobody else can be writing them now.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from reflib.errors import ReflibError
+from reflib.library.layout import Layout
+
+DEFAULT_WAIT = 10.0
+WAIT_ENV = "REFS_LOCK_WAIT"
+_POLL = 0.05
+
+_held: dict[str, int] = {}  # lock file -> how many times this process holds it
+_held_lock = threading.Lock()
+
+
+class LibraryLocked(ReflibError):
+    """Another process is writing the library."""
+
+
+def lock_path(layout: Layout) -> Path:
+    digest = hashlib.sha1(os.fsencode(layout.root)).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / "reflib-locks" / f"{digest}.lock"
+
+
+def _try_lock(handle) -> bool:  # noqa: ANN001
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        import msvcrt
+
+        try:
+            handle.seek(0)
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def _unlock(handle) -> None:  # noqa: ANN001
+    try:
+        import fcntl
+    except ImportError:
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+def holder(path: Path) -> str:
+    """Who holds the lock, as the holder wrote it: `refs build (pid 4242 on host, since
+    09:41:02 UTC)`; "another process" when it cannot be read."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")[1:] or "{}")
+    except (OSError, ValueError):
+        data = {}
+    if not isinstance(data, dict) or "pid" not in data:
+        return "another process"
+    return (f"`{data.get('command', 'refs')}` (pid {data['pid']} on {data.get('host', '?')}, "
+            f"since {data.get('since', '?')})")
+
+
+@contextmanager
+def writer_lock(layout: Layout, command: str, wait: float | None = None) -> Iterator[None]:
+    """Hold the library's writer lock; LibraryLocked after `wait` seconds of waiting."""
+    path = lock_path(layout)
+    key = str(path)
+    with _held_lock:
+        if _held.get(key):
+            _held[key] += 1
+            nested = True
+        else:
+            nested = False
+    if nested:
+        try:
+            yield
+        finally:
+            with _held_lock:
+                _held[key] -= 1
+        return
+    if wait is None:
+        wait = float(os.environ.get(WAIT_ENV) or DEFAULT_WAIT)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 (held across the yield)
+    try:
+        end = time.monotonic() + wait
+        while not _try_lock(handle):
+            if time.monotonic() >= end:
+                raise LibraryLocked(
+                    f"the library {layout.root} is being written by {holder(path)}; waited "
+                    f"{wait:g} s. Run this again when it has finished (REFS_LOCK_WAIT sets "
+                    "how long to wait)")
+            time.sleep(_POLL)
+        since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        handle.seek(0)
+        handle.truncate()
+        # A leading space keeps byte 0 (the one msvcrt locks) out of the JSON.
+        handle.write(" " + json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                       "command": command, "since": since}))
+        handle.flush()
+        with _held_lock:
+            _held[key] = 1
+        try:
+            remove_stale_temporaries(layout)
+            yield
+        finally:
+            with _held_lock:
+                _held[key] = 0
+            handle.seek(0)
+            handle.truncate()
+            handle.flush()
+            _unlock(handle)
+    finally:
+        handle.close()
+
+
+def remove_stale_temporaries(layout: Layout) -> list[Path]:
+    """Temporary files of atomic writes a killed writer left behind; call with the lock."""
+    removed = []
+    places = [(layout.root, ".library.bib."), (layout.db_path.parent, ".library.db."),
+              (layout.refs_dir, ".")]
+    kinds = (".bib.", ".json.", ".txt.", ".db.")
+    for folder, prefix in places:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith(prefix) and name.endswith(".tmp") \
+                    and any(kind in name for kind in kinds) \
+                    and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                    removed.append(Path(entry.path))
+                except OSError:
+                    pass
+    return removed
