@@ -92,7 +92,11 @@ def edit_source(layout: Layout, key: str, open_editor: Callable[[Path], None]) -
     copy.write_text(original, encoding="utf-8")
     shown = original
     while True:
-        open_editor(copy)
+        try:
+            open_editor(copy)
+        except Exception as exc:  # the editor would not start or failed: say where work is
+            raise ReflibError(f"the editor failed ({exc}); {rel} is not changed; the copy "
+                              f"is kept in {copy}") from None
         edited = copy.read_text(encoding="utf-8")
         body = strip_notes(edited)
         if body == strip_notes(original):

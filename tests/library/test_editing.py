@@ -120,3 +120,14 @@ def test_cli_edit(run, library, editor, monkeypatch):
     monkeypatch.setenv("EDITOR", command)
     result = run("edit", "lee2021learn")
     assert result.exit_code == 0 and "saved refs/lee2021learn.bib" in result.stderr
+
+
+def test_a_failing_editor_changes_nothing_and_says_where_the_copy_is(run, library,
+                                                                    monkeypatch):
+    before = _source(library).read_text()
+    monkeypatch.setenv("EDITOR", "false")
+    monkeypatch.delenv("VISUAL", raising=False)
+    result = run("edit", "lee2021learn")
+    assert result.exit_code == 1
+    assert "the editor failed" in result.stderr and "the copy is kept in" in result.stderr
+    assert _source(library).read_text() == before
