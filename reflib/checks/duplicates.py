@@ -31,7 +31,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reflib.library.findings import Finding
-from reflib.library.model import Reference, doi_key, is_valid_doi
+from reflib.library.latex import strip_delimiters
+from reflib.library.model import Reference, doi_key, is_valid_doi, parse_names
 from reflib.library.textmatch import STOPWORDS, fold, near_identical
 
 DUPLICATES = "duplicates"
@@ -41,6 +42,7 @@ _BLOCK_LIMIT = 50  # a title block larger than this is compared within years
 _PAIR_LIMIT = 200  # a block of two common title words larger than this is left out
 _FIRST_PAGE = re.compile(r"\w+")
 _NUMBER = re.compile(r"\d+")
+_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -63,16 +65,35 @@ class _Facts:
 
 
 def _facts(position: int, ref: Reference) -> _Facts:
-    people = ref.authors or ref.editors
-    first = people[0] if people else None
-    family = fold(first.family or first.literal) if first else ""
     title = fold(ref.title)
-    match = _FIRST_PAGE.search(ref.text("pages"))
+    match = _FIRST_PAGE.search(_plain(ref, "pages"))
     return _Facts(position, ref.key, doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi)
-                  else "", ref.text("pmid").strip(), title,
-                  tuple(w for w in title.split() if w not in STOPWORDS), family, ref.year,
-                  fold(ref.container), fold(ref.text("volume")), fold(ref.text("number")),
-                  match.group(0).lower() if match else "", tuple(_NUMBER.findall(title)))
+                  else "", _plain(ref, "pmid"), title,
+                  tuple(w for w in title.split() if w not in STOPWORDS), _first_family(ref),
+                  ref.year, fold(ref.container), fold(_plain(ref, "volume")),
+                  fold(_plain(ref, "number")), match.group(0).lower() if match else "",
+                  tuple(_NUMBER.findall(title)))
+
+
+def _plain(ref: Reference, name: str) -> str:
+    """A short field (volume, pages, PMID) without LaTeX conversion: braces off."""
+    raw = ref.fields.get(name)
+    return strip_delimiters(raw).replace("{", "").replace("}", "").strip() if raw else ""
+
+
+def _first_family(ref: Reference) -> str:
+    """The first author's (or editor's) family name, folded; only that name is parsed
+    (a list of 30 authors costs 30 times as much, and blocking needs one)."""
+    name = "author" if ref.fields.get("author") else "editor"
+    raw = ref.fields.get(name)
+    if not raw:
+        return ""
+    if name not in ref.__dict__ and "{" not in strip_delimiters(raw):
+        first = _AND.split(strip_delimiters(raw).strip(), 1)[0]
+        people = parse_names("{" + first + "}")
+    else:
+        people = ref.authors if name == "author" else ref.editors
+    return fold(people[0].family or people[0].literal) if people else ""
 
 
 def _title_keys(words: tuple[str, ...], frequency: dict[str, int]) -> set[str]:
