@@ -165,7 +165,8 @@ def pubmed_part(layout: Layout, selected: list[Reference], found: list[Finding],
     by_key: dict[str, list[Finding]] = {}
     for f in found:
         by_key.setdefault(f.key, []).append(f)
-    out = [f for f in found if f.key not in {r.key for r in wanted}]
+    wanted_keys = {r.key for r in wanted}  # once: per finding it made this quadratic
+    out = [f for f in found if f.key not in wanted_keys]
     for ref in wanted:
         mine = by_key.get(ref.key, [])
         crossref_updates = [f for f in mine if f.check == UPDATES]
