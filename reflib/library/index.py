@@ -205,19 +205,69 @@ def search(conn: sqlite3.Connection, text: str, limit: int = 20,
     if not query:
         return []
     open_mark, close_mark = mark
+    # FTS5's snippet() takes seconds on a 1 MB note (and grows faster than the text):
+    # the snippet is cut here instead, in one pass over the text (`snippet_of`).
     sql = f"""
         SELECT s.key, s.ord, s.type, s.year, s.doi, s.evidence,
                highlight(sources_fts, 0, :o, :c) AS title,
                highlight(sources_fts, 1, :o, :c) AS authors,
                highlight(sources_fts, 2, :o, :c) AS journal,
-               snippet(sources_fts, -1, :o, :c, '…', 12) AS snippet,
+               s.title AS _title, s.authors AS _authors, s.journal AS _journal,
+               s.keywords AS _keywords, s.notes AS _notes, s.doi AS _doi,
                bm25(sources_fts, {_FTS_WEIGHTS}) AS score
         FROM sources_fts JOIN sources s ON s.rowid = sources_fts.rowid
         WHERE sources_fts MATCH :q
         ORDER BY score LIMIT :limit
     """
     rows = conn.execute(sql, {"q": query, "o": open_mark, "c": close_mark, "limit": limit})
-    return [dict(row) for row in rows]
+    words = {_fold(w) for w in re.findall(r"\w+", text)}
+    found = []
+    for row in rows:
+        record = {k: v for k, v in dict(row).items() if not k.startswith("_")}
+        texts = [row[f"_{name}"] for name in FTS_COLUMNS]
+        record["snippet"] = snippet_of(texts, words, mark)
+        found.append(record)
+    return found
+
+
+def _fold(word: str) -> str:
+    """A word as the index compares it: lower case, without accents."""
+    import unicodedata
+
+    decomposed = unicodedata.normalize("NFKD", word.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def snippet_of(texts: list[str | None], words: set[str], mark: tuple[str, str],
+               size: int = 12) -> str:
+    """About `size` words around the first of `words` in the first text that has one,
+    matching words marked; linear in the text. '' when none has.
+
+    >>> snippet_of(["no", "a b c Péché d e"], {"peche"}, ("[", "]"), size=3)
+    '…c [Péché] d…'
+    """
+    open_mark, close_mark = mark
+    for text in texts:
+        if not text:
+            continue
+        hit = next((m for m in re.finditer(r"\w+", text) if _fold(m.group()) in words), None)
+        if hit is None:
+            continue
+        # Only the words around the hit are looked at again, however long the text.
+        offset = max(0, hit.start() - 40 * size)
+        window = text[offset:hit.end() + 40 * size]
+        tokens = list(re.finditer(r"\w+", window))
+        if offset and tokens and tokens[0].start() == 0:
+            tokens = tokens[1:]  # perhaps half a word
+        index = next(i for i, m in enumerate(tokens) if m.start() + offset == hit.start())
+        first = max(0, index - size // 3)
+        chosen = tokens[first:first + size]
+        out = [f"{open_mark}{m.group()}{close_mark}" if _fold(m.group()) in words
+               else m.group() for m in chosen]
+        before = "…" if offset + chosen[0].start() > 0 else ""
+        after = "…" if offset + chosen[-1].end() < len(text) else ""
+        return before + " ".join(out) + after
+    return ""
 
 
 def list_sources(conn: sqlite3.Connection, filters: dict[str, Any],
