@@ -22,13 +22,10 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from reflib.errors import Problem
-from reflib.fsutil import atomic_write_text
-from reflib.library.layout import Layout
-from reflib.library.records import RecordError
+from reflib.library.records import KeptFiles, RecordError
 
 SUFFIX = ".pubmed.json"
 _HEAD = ("pmid", "source", "fetched", "applied", "doi", "pmcid", "title",
@@ -92,50 +89,13 @@ def parse_kept(text: str, rel: str) -> KeptPubMed:
                       applied=applied)
 
 
-def kept_path(layout: Layout, key: str) -> Path:
-    return layout.refs_dir / f"{key}{SUFFIX}"
-
-
-def kept_files(layout: Layout) -> list[Path]:
-    if not layout.refs_dir.is_dir():
-        return []
-    return sorted(p for p in layout.refs_dir.glob(f"*{SUFFIX}") if p.is_file())
-
-
-def key_of(path: Path) -> str:
-    return path.name[: -len(SUFFIX)]
-
-
-def load_kept_pubmed(layout: Layout, key: str) -> KeptPubMed | None:
-    """The record kept for `key`, or None. RecordError if unreadable."""
-    path = kept_path(layout, key)
-    if not path.is_file():
-        return None
-    return parse_kept(path.read_text(encoding="utf-8"), layout.rel(path))
-
-
-def load_all_kept_pubmed(layout: Layout) -> tuple[dict[str, KeptPubMed], list[Problem]]:
-    records: dict[str, KeptPubMed] = {}
-    problems: list[Problem] = []
-    for path in kept_files(layout):
-        try:
-            records[key_of(path)] = parse_kept(path.read_text(encoding="utf-8"),
-                                               layout.rel(path))
-        except RecordError as exc:
-            problems.append(exc.problem)
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(layout.rel(path), 1, f"not UTF-8 ({exc.reason})"))
-    return records, problems
-
-
-def keep_pubmed(layout: Layout, key: str, record: KeptPubMed) -> bool:
-    """Write refs/KEY.pubmed.json atomically; False when it already says the same."""
-    path = kept_path(layout, key)
-    text = record.to_json()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    atomic_write_text(path, text)
-    return True
+PUBMED_FILES = KeptFiles(SUFFIX, parse_kept)
+kept_path = PUBMED_FILES.path
+kept_files = PUBMED_FILES.files
+key_of = PUBMED_FILES.key_of
+load_kept_pubmed = PUBMED_FILES.load
+load_all_kept_pubmed = PUBMED_FILES.load_all
+keep_pubmed = PUBMED_FILES.keep
 
 
 def index_rows(key: str, rel: str, record: KeptPubMed) -> dict[str, list[dict]]:

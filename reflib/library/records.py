@@ -17,15 +17,17 @@ Only records that really came from Crossref belong in refs/; test records live i
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from reflib.errors import Problem
 from reflib.fsutil import atomic_write_text
 from reflib.library.layout import Layout
 
 SUFFIX = ".crossref.json"
+R = TypeVar("R")
 
 # Keys Crossref changes every day without the work changing; a refresh that differs only
 # in these keeps the old file, so a diff shows real changes only.
@@ -106,49 +108,61 @@ def parse_record(text: str, rel: str) -> CrossrefRecord:
                           fetched=str(data.get("fetched") or ""), applied=applied)
 
 
-def record_path(layout: Layout, key: str) -> Path:
-    return layout.crossref_path(key)
+class KeptFiles(Generic[R]):
+    """One kind of kept registry record, refs/KEY{suffix}: where the files are, reading
+    one or all of them, and writing one atomically. Shared by every registry's records."""
+
+    def __init__(self, suffix: str, parse: Callable[[str, str], R]) -> None:
+        self.suffix = suffix
+        self.parse = parse  # (text, path relative to the library) -> record; RecordError
+
+    def path(self, layout: Layout, key: str) -> Path:
+        return layout.refs_dir / f"{key}{self.suffix}"
+
+    def files(self, layout: Layout) -> list[Path]:
+        """Every refs/*{suffix}, sorted."""
+        if not layout.refs_dir.is_dir():
+            return []
+        return sorted(p for p in layout.refs_dir.glob(f"*{self.suffix}") if p.is_file())
+
+    def key_of(self, path: Path) -> str:
+        return path.name[: -len(self.suffix)]
+
+    def load(self, layout: Layout, key: str) -> R | None:
+        """The record kept for `key`, or None when there is none. RecordError if unreadable."""
+        path = self.path(layout, key)
+        if not path.is_file():
+            return None
+        return self.parse(path.read_text(encoding="utf-8"), layout.rel(path))
+
+    def load_all(self, layout: Layout) -> tuple[dict[str, R], list[Problem]]:
+        """Every kept record by citekey, and a problem for each file that cannot be read."""
+        records: dict[str, R] = {}
+        problems: list[Problem] = []
+        for path in self.files(layout):
+            try:
+                records[self.key_of(path)] = self.parse(path.read_text(encoding="utf-8"),
+                                                        layout.rel(path))
+            except RecordError as exc:
+                problems.append(exc.problem)
+            except UnicodeDecodeError as exc:
+                problems.append(Problem(layout.rel(path), 1, f"not UTF-8 ({exc.reason})"))
+        return records, problems
+
+    def keep(self, layout: Layout, key: str, record: R) -> bool:
+        """Write the record atomically; False when the file already says the same."""
+        path = self.path(layout, key)
+        text = record.to_json()
+        if path.is_file() and path.read_text(encoding="utf-8") == text:
+            return False
+        atomic_write_text(path, text)
+        return True
 
 
-def record_files(layout: Layout) -> list[Path]:
-    """Every refs/*.crossref.json, sorted."""
-    if not layout.refs_dir.is_dir():
-        return []
-    return sorted(p for p in layout.refs_dir.glob(f"*{SUFFIX}") if p.is_file())
-
-
-def key_of(path: Path) -> str:
-    return path.name[: -len(SUFFIX)]
-
-
-def load_kept_record(layout: Layout, key: str) -> CrossrefRecord | None:
-    """The record kept for `key`, or None when there is none. RecordError if unreadable."""
-    path = record_path(layout, key)
-    if not path.is_file():
-        return None
-    return parse_record(path.read_text(encoding="utf-8"), layout.rel(path))
-
-
-def load_kept_records(layout: Layout) -> tuple[dict[str, CrossrefRecord], list[Problem]]:
-    """Every kept record by citekey, and a problem for each file that cannot be read."""
-    records: dict[str, CrossrefRecord] = {}
-    problems: list[Problem] = []
-    for path in record_files(layout):
-        try:
-            records[key_of(path)] = parse_record(path.read_text(encoding="utf-8"),
-                                                 layout.rel(path))
-        except RecordError as exc:
-            problems.append(exc.problem)
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(layout.rel(path), 1, f"not UTF-8 ({exc.reason})"))
-    return records, problems
-
-
-def keep_record(layout: Layout, key: str, record: CrossrefRecord) -> bool:
-    """Write refs/KEY.crossref.json atomically; False when the file already says the same."""
-    path = record_path(layout, key)
-    text = record.to_json()
-    if path.is_file() and path.read_text(encoding="utf-8") == text:
-        return False
-    atomic_write_text(path, text)
-    return True
+CROSSREF_FILES = KeptFiles(SUFFIX, parse_record)
+record_path = CROSSREF_FILES.path
+record_files = CROSSREF_FILES.files
+key_of = CROSSREF_FILES.key_of
+load_kept_record = CROSSREF_FILES.load
+load_kept_records = CROSSREF_FILES.load_all
+keep_record = CROSSREF_FILES.keep
