@@ -1,7 +1,7 @@
 """Every command at scale (issue 13; the read path of issue 9), in one run.
 
 Usage: .venv/bin/python bench/bench_scale.py [--sizes 1000,10000,100000] [--no-tugboat]
-                                             [--render-limit 10000]
+                                             [--render-limit 10000] [--only export]
 
 For generated libraries of each size and for TUGboat's bibliography
 (../shared/corpora/bibtex/large/tugboat.bib, 3,644 sources), prints one row per command:
@@ -9,6 +9,8 @@ wall time of the whole `refs` process and its peak memory (RSS of that process),
 bibtexparser's bare parse of the same entries, measured in the same run as the reference.
 Formatted exports and the report (citeproc-py) run only up to --render-limit sources.
 Then the duplicates check's precision and recall on TUGboat with planted duplicates.
+`--only export` runs only the reference, the full build and the data exports (CSL-JSON,
+RIS) of each library, e.g. `--sizes 100000 --no-tugboat --only export`.
 Asserts nothing: it prints figures (targets in the issue).
 """
 
@@ -78,7 +80,7 @@ def edit_one(root: Path) -> None:
 
 
 def measure(label: str, root: Path, text: str, sources: int, render_limit: int,
-            import_file: Path | None = None) -> None:
+            import_file: Path | None = None, only: str | None = None) -> None:
     print(f"\n{label}: {sources:,} sources", flush=True)
     bare = bare_parse(text)
     row("bibtexparser bare parse (reference)", bare, 0, "one string, in this process")
@@ -86,6 +88,9 @@ def measure(label: str, root: Path, text: str, sources: int, render_limit: int,
         row("refs import", *run(root, "import", str(import_file)))
     seconds, peak = run(root, "build", "-q")
     row("refs build (full)", seconds, peak, f"{seconds / bare:.2f}x bare parse (target 1.5x)")
+    if only == "export":
+        data_exports(root)
+        return
     row("refs build (nothing changed)", *run(root, "build", "-q"), "(target 0.5 s)")
     row("refs build --check", *run(root, "build", "--check", "-q"), "(target 0.5 s)")
     edit_one(root)
@@ -99,11 +104,7 @@ def measure(label: str, root: Path, text: str, sources: int, render_limit: int,
     # (exit 1: the generated and real libraries have findings; that is not a failure here)
     target = "(target 5 s)" if sources < 10_000 else "(target 60 s at 100k)"
     row("refs check --offline", seconds, peak, target)
-    out = root / "out"
-    row("refs export --format csl-json", *run(root, "export", "--format", "csl-json", "-o",
-                                              str(out)), "(target 10 s)")
-    row("refs export --format ris", *run(root, "export", "--format", "ris", "-o", str(out)),
-        "(target 10 s)")
+    out = data_exports(root)
     if sources > render_limit:
         print(f"  (AMA export and report: not run above {render_limit:,} sources)")
         return
@@ -115,14 +116,23 @@ def measure(label: str, root: Path, text: str, sources: int, render_limit: int,
             "(target 10 s on a second run)")
 
 
-def generated(tmp: Path, count: int, render_limit: int) -> None:
+def data_exports(root: Path) -> Path:
+    out = root / "out"
+    row("refs export --format csl-json", *run(root, "export", "--format", "csl-json", "-o",
+                                              str(out)), "(target 10 s)")
+    row("refs export --format ris", *run(root, "export", "--format", "ris", "-o", str(out)),
+        "(target 10 s)")
+    return out
+
+
+def generated(tmp: Path, count: int, render_limit: int, only: str | None = None) -> None:
     root = tmp / f"gen{count}"
     (root / "refs").mkdir(parents=True)
     rng = random.Random(42)
     texts = [entry(i, rng) for i in range(count)]
     for i, text in enumerate(texts):
         (root / "refs" / f"gen{i:06d}.bib").write_text(text, encoding="utf-8")
-    measure("generated", root, "\n".join(texts), count, render_limit)
+    measure("generated", root, "\n".join(texts), count, render_limit, only=only)
     shutil.rmtree(root)
 
 
@@ -179,6 +189,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--render-limit", type=int, default=10_000)
     parser.add_argument("--no-tugboat", action="store_true")
+    parser.add_argument("--only", choices=("export",), default=None,
+                        help="only the reference, the full build and the data exports")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; wall seconds and peak "
           "RSS of each whole `refs` process")
@@ -191,10 +203,11 @@ def main() -> None:
             source.write_text(tugboat_text(), encoding="utf-8")
             text = source.read_text(encoding="utf-8")
             measure("tugboat.bib", root, text, text.count("\n@") + text.startswith("@"),
-                    args.render_limit, import_file=source)
-            duplicates_precision(tmp)
+                    args.render_limit, import_file=source, only=args.only)
+            if args.only is None:
+                duplicates_precision(tmp)
         for size in (int(s) for s in args.sizes.split(",") if s):
-            generated(tmp, size, args.render_limit)
+            generated(tmp, size, args.render_limit, args.only)
 
 
 if __name__ == "__main__":
