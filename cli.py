@@ -152,6 +152,17 @@ def _print_records(records: list[dict], fmt: str, columns: tuple[str, ...]) -> N
             click.echo(to_table(columns, rows, width), nl=False)
 
 
+def _print_report(report, fmt: str) -> None:
+    """A batch command's report on stdout: its JSON, or its text lines."""
+    from reflib.output import to_json
+
+    if fmt == "json":
+        click.echo(to_json(report.to_json()), nl=False)
+    else:
+        for line in report.text_lines():
+            click.echo(line)
+
+
 # -- build ---------------------------------------------------------------------------
 
 
@@ -386,7 +397,6 @@ def init(directory: str | None) -> None:
 def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref,
                       pubmed) -> None:
     from reflib.enrich.listimport import import_list
-    from reflib.output import to_json
     from reflib.progress import progress
 
     text = file.read()
@@ -394,11 +404,7 @@ def _import_from_list(file, dry_run: bool, offline: bool, fmt: str, crossref,
     with progress(0 if offline else lines, "looking up") as advance:
         report = import_list(_layout(), text, _input_name(file), crossref=crossref,
                              pubmed=pubmed, dry_run=dry_run, progress=advance)
-    if fmt == "json":
-        click.echo(to_json(report.to_json()), nl=False)
-    else:
-        for line in report.text_lines():
-            click.echo(line)
+    _print_report(report, fmt)
     click.echo(report.summary(), err=True)
     if report.written and not dry_run:
         click.echo("run `refs build`, then `refs check --against` with the list to see where "
@@ -981,7 +987,6 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
       refs enrich --registry pubmed
     """
     from reflib.enrich.writeback import enrich_sources
-    from reflib.output import to_json
 
     if offline and refresh:
         raise click.UsageError("--offline and --refresh exclude each other")
@@ -999,11 +1004,7 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
     finally:
         if bar:
             bar.close()
-    if fmt == "json":
-        click.echo(to_json(report.to_json()), nl=False)
-    else:
-        for line in report.text_lines():
-            click.echo(line)
+    _print_report(report, fmt)
     for notice in report.notices:
         click.echo(f"note: {notice}", err=True)
     if report.nothing_kept():
@@ -1135,15 +1136,10 @@ def find_doi(keys, accept: str | None, rows: int, dry_run: bool, fmt: str, cross
       refs find-doi nass2020lbp --accept 10.1016/j.spinee.2020.04.006
     """
     from reflib.enrich.doifinder import find_dois
-    from reflib.output import to_json
 
     report = find_dois(_layout(), _keys(keys), accept=accept, dry_run=dry_run, rows=rows,
                        crossref=_crossref_client(crossref_url, mailto, timeout, deadline))
-    if fmt == "json":
-        click.echo(to_json(report.to_json()), nl=False)
-    else:
-        for line in report.text_lines():
-            click.echo(line)
+    _print_report(report, fmt)
     click.echo(report.summary(), err=True)
     if not dry_run and any(f.status == "accepted" for f in report.findings):
         click.echo("run `refs enrich` to fill the rest, then `refs build`", err=True)
