@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from fake_faults import send_hostile
+
 FIXTURES = Path(__file__).parent / "fixtures"
 RECORDED = FIXTURES / "crossref"
 BUILT = FIXTURES / "crossref-built"
@@ -342,23 +344,7 @@ class FakeCrossref:
                 f"Content-Length: {len(body)}\r\n"]
         head += [f"{k}: {v}\r\n" for k, v in self._headers(request).items()]
         raw = "".join(head).encode() + b"\r\n" + body
-        handler.close_connection = True
-        try:
-            if kind == "drip":
-                for i in range(len(raw)):
-                    if self._stopping.wait(self.drip):
-                        return
-                    handler.wfile.write(raw[i:i + 1])
-                    handler.wfile.flush()
-            else:
-                handler.wfile.write(raw[: len(raw) - len(body) // 2])
-                handler.wfile.flush()
-                time.sleep(0.05)
-                handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                              struct.pack("ii", 1, 0))
-                handler.connection.close()
-        except OSError:
-            pass
+        send_hostile(handler, raw, len(body), kind, self.drip, self._stopping)
 
     def _fault_answer(self, fault: _Fault) -> tuple[int, bytes, str, dict[str, str]]:
         kind = fault.kind

@@ -8,12 +8,12 @@ on demand: `faults[doi] = KIND`, one of FAULTS.
 from __future__ import annotations
 
 import json
-import socket
-import struct
 import threading
 import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from fake_faults import send_hostile
 
 FAULTS = ("500", "503", "html", "slow", "reset",
           # hostile networks (issue 15): a proxy's 404 with a JSON body, JSON of the wrong
@@ -119,23 +119,7 @@ class FakeHandleServer:
             def _send_hostile(self, status: int, body: bytes, kind: str) -> None:
                 raw = (f"HTTP/1.1 {status} X\r\nContent-Type: application/json\r\n"
                        f"Content-Length: {len(body)}\r\n\r\n").encode() + body
-                self.close_connection = True
-                try:
-                    if kind == "drip":
-                        for i in range(len(raw)):
-                            if fake.stopping.wait(fake.drip):
-                                return
-                            self.wfile.write(raw[i:i + 1])
-                            self.wfile.flush()
-                    else:
-                        self.wfile.write(raw[: len(raw) - len(body) // 2])
-                        self.wfile.flush()
-                        time.sleep(0.05)
-                        self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
-                                                   struct.pack("ii", 1, 0))
-                        self.connection.close()
-                except OSError:
-                    pass
+                send_hostile(self, raw, len(body), kind, fake.drip, fake.stopping)
 
             def _send(self, status: int, ctype: str, body: bytes) -> None:
                 self.send_response(status)
