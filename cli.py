@@ -4,8 +4,6 @@ function, prints its result, and turns reflib errors into messages and exit code
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import sys
 
 import click
@@ -26,6 +24,13 @@ EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 FORMATS = click.Choice(["table", "json", "csv", "keys"])
 
 
+def _is_database_error(exc: Exception) -> bool:
+    """An SQLite error; sqlite3 is not imported for --help, and when no command imported
+    it, no exception can be one of its errors."""
+    sqlite3 = sys.modules.get("sqlite3")
+    return sqlite3 is not None and isinstance(exc, sqlite3.DatabaseError)
+
+
 class ReflibGroup(click.Group):
     """Turns our errors into a message on stderr and the documented exit code."""
 
@@ -44,15 +49,16 @@ class ReflibGroup(click.Group):
             # Every write is atomic (or undone), so a file is old or new, never half.
             click.echo("\ninterrupted (Ctrl-C); no file is left half-written", err=True)
             ctx.exit(EXIT_INTERRUPTED)
-        except sqlite3.DatabaseError as exc:  # the index: the only database we read
-            from reflib.library.index import damaged_message
-
-            click.echo(f"error: {damaged_message(ctx.obj.db_path, exc)}", err=True)
-            ctx.exit(1)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
                 BrokenPipeError):
             raise  # click's own ways out, and `refs list | head` (main() handles it)
-        except Exception as exc:  # a bug: one line and a trace file, never a traceback
+        except Exception as exc:
+            if _is_database_error(exc):  # the index: the only database we read
+                from reflib.library.index import damaged_message
+
+                click.echo(f"error: {damaged_message(ctx.obj.db_path, exc)}", err=True)
+                ctx.exit(1)
+            # a bug: one line and a trace file, never a traceback
             from reflib.crash import crash_line
 
             command = f"refs {ctx.invoked_subcommand or ''}".strip()
@@ -148,6 +154,8 @@ def _print_records(records: list[dict], fmt: str, columns: tuple[str, ...]) -> N
         if fmt == "csv":
             click.echo(to_csv(columns, rows), nl=False)
         else:
+            import shutil
+
             width = shutil.get_terminal_size().columns if _is_tty() else None
             click.echo(to_table(columns, rows, width), nl=False)
 
@@ -531,7 +539,7 @@ def _filters(type_, year, since, author, journal, evidence, has_doi) -> dict:
 
 def filter_options(function):
     """The source filters shared by `refs list` and `refs export`."""
-    from reflib.library.model import EVIDENCE_TYPES
+    from reflib.library.vocabulary import EVIDENCE_TYPES
 
     options = [
         click.option("--type", "type_", metavar="TYPE", help="Entry type, e.g. article."),

@@ -14,20 +14,7 @@ from reflib.library.latex import (
     split_concatenation,
     strip_delimiters,
 )
-
-EVIDENCE_TYPES = (
-    "guideline",
-    "systematic-review",
-    "rct",  # from PubMed's publication types: reflib.enrich.evidence
-    "clinical-trial",
-    "observational",
-    "case-report",
-    "review",
-    "textbook-chapter",
-    "textbook",
-    "point-of-care",
-    "expert-opinion",
-)
+from reflib.library.vocabulary import EVIDENCE_TYPES  # noqa: F401 (re-exported)
 
 # Keys become file names under refs/: no separators, no leading dot, nothing a shell or
 # file system treats specially. No colon either (`Knuth:1984` is a drive or a stream on
