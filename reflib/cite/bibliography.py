@@ -107,7 +107,7 @@ def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
                    keys: list[str] | None = None, notify=None) -> str | bytes:
     """What `refs export` prints: the library's sources, selected, ordered, formatted.
     `notify` gets the one line said when the index had to be refreshed first."""
-    from reflib.library.query import load_references
+    from reflib.library.query import load_entries, load_references
 
     if fmt not in FORMATS:
         raise UsageError(f"unknown format '{fmt}'; use one of {', '.join(FORMATS)}")
@@ -115,8 +115,17 @@ def export_library(layout: Layout, fmt: str = "text", style: str = "ama",
         from reflib.cite.stylesheet import resolve
 
         resolve(style)  # a bad --style is a usage error before the index is read
-    refs = load_references(layout, keys, {k: v for k, v in (filters or {}).items()
-                                          if v is not None}, notify)
+    filters = {k: v for k, v in (filters or {}).items() if v is not None}
+    if fmt in ("csl-json", "ris") and order == "cited":
+        # 100,000 sources: the index's entry JSON goes to the workers that map it; no
+        # Reference is built here (issue 13: whole process within 10 s).
+        from reflib.formats import writers
+
+        entries = load_entries(layout, keys, filters, notify)
+        if fmt == "ris":
+            return writers.ris_of_entries(entries)
+        return writers.csl_json_of_entries(entries)
+    refs = load_references(layout, keys, filters, notify)
     from reflib.cite.rendercache import cached_in
 
     with cached_in(layout.db_path):  # a second export formats only what changed

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import gc
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from functools import partial
 
 from reflib.formats.csl import csl_type, issued_date, parse_date, to_csl
+from reflib.formats.parallel import map_slices
 from reflib.library.bibtex import format_entry
+from reflib.library.index import entry_from_json
 from reflib.library.latex import MONTHS
 from reflib.library.model import Name, Reference
 
@@ -80,9 +83,29 @@ def to_csl_json(refs: Iterable[Reference], subtitle: str = "capital") -> str:
 
 def _csl_json(refs: Iterable[Reference], subtitle: str) -> str:
     # One item a line: readable, diff-friendly, and json's C encoder (indent= is pure
-    # Python and was most of the time for 100,000 entries).
-    lines = [json.dumps(to_csl(ref, subtitle), ensure_ascii=False) for ref in refs]
+    # Python and was most of the time for 100,000 entries). Long lists on every core.
+    lines = [line for part in map_slices(partial(_csl_lines, subtitle=subtitle), list(refs))
+             for line in part]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def csl_json_of_entries(entries: Sequence[str], subtitle: str = "capital") -> str:
+    """`to_csl_json` of the index's entry JSON (index.entry_json), each made a Reference
+    where it is mapped: on every core for a long list, none built in this process."""
+    with _gc_paused():
+        lines = [line for part in map_slices(partial(_csl_lines_of_entries,
+                                                     subtitle=subtitle), entries)
+                 for line in part]
+    return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
+
+
+def _csl_lines_of_entries(entries: Sequence[str], subtitle: str) -> list[str]:
+    return _csl_lines([entry_from_json(entry) for entry in entries], subtitle)
+
+
+def _csl_lines(refs: Sequence[Reference], subtitle: str) -> list[str]:
+    with _gc_paused():
+        return [json.dumps(to_csl(ref, subtitle), ensure_ascii=False) for ref in refs]
 
 
 def to_bibtex(refs: Iterable[Reference]) -> str:
@@ -140,6 +163,21 @@ def _as_biblatex(ref: Reference) -> Reference:
 
 def to_ris(refs: Iterable[Reference]) -> str:
     """RIS records (Zotero, EndNote, Mendeley), one per reference, each ending `ER  -`."""
+    with _gc_paused():
+        return "".join(map_slices(_ris_records, list(refs)))
+
+
+def ris_of_entries(entries: Sequence[str]) -> str:
+    """`to_ris` of the index's entry JSON (see csl_json_of_entries)."""
+    with _gc_paused():
+        return "".join(map_slices(_ris_records_of_entries, entries))
+
+
+def _ris_records_of_entries(entries: Sequence[str]) -> str:
+    return _ris_records([entry_from_json(entry) for entry in entries])
+
+
+def _ris_records(refs: Sequence[Reference]) -> str:
     with _gc_paused():
         return "".join(_ris_record(ref) for ref in refs)
 

@@ -67,6 +67,16 @@ class LibraryView:
         return self._references
 
     @property
+    def entries(self) -> list[str]:
+        """The same sources as `references`, in the same order, as the index's entry JSON
+        (`index.entry_from_json` makes each a Reference): for exports that map them on
+        other cores without building every Reference here."""
+        if self._references is not None:
+            return [index.entry_json(ref) for ref in self._references]
+        with self.connect() as conn:
+            return _entry_texts(conn, self.keys, self.filters)
+
+    @property
     def order(self) -> list[str]:
         """The article's citation order, as the index holds it."""
         with self.connect() as conn:
@@ -138,11 +148,16 @@ def _scratch_view(layout: Layout, keys, filters, notify: Notify | None) -> Libra
 def _references(conn: sqlite3.Connection, keys: list[str] | None,
                 filters: dict[str, Any]) -> list[Reference]:
     """The selected sources as Reference objects, in `refs list` order."""
+    return [index.entry_from_json(entry) for entry in _entry_texts(conn, keys, filters)]
+
+
+def _entry_texts(conn: sqlite3.Connection, keys: list[str] | None,
+                 filters: dict[str, Any]) -> list[str]:
+    """The selected sources' entry JSON, in `refs list` order."""
     if not keys and not filters:
-        rows = conn.execute("SELECT s.key, f.entry FROM sources s JOIN files f "
-                            "ON f.path = s.file ORDER BY s.ord IS NULL, s.ord, "
-                            "lower(s.key), s.key").fetchall()
-        return [index.entry_from_json(entry) for _, entry in rows]
+        return [entry for (entry,) in conn.execute(
+            "SELECT f.entry FROM sources s JOIN files f ON f.path = s.file "
+            "ORDER BY s.ord IS NULL, s.ord, lower(s.key), s.key")]
     rows = index.list_sources(conn, filters, keys)
     entries: dict[str, str] = {}
     wanted = [(row["key"], row["file"]) for row in rows]
@@ -156,7 +171,7 @@ def _references(conn: sqlite3.Connection, keys: list[str] | None,
         if missing:
             known = [key for (key,) in conn.execute("SELECT key FROM sources")]
             raise NotInLibrary(unknown_message(missing, known))
-    return [index.entry_from_json(entries[key]) for key, _ in wanted if key in entries]
+    return [entries[key] for key, _ in wanted if key in entries]
 
 
 @contextmanager
@@ -202,6 +217,13 @@ def load_references(layout: Layout, keys: list[str] | None = None,
                     notify: Notify | None = None) -> list[Reference]:
     """The sources as Reference objects, filtered and ordered as `refs list` orders them."""
     return read_library(layout, keys, filters, notify).references
+
+
+def load_entries(layout: Layout, keys: list[str] | None = None,
+                 filters: dict[str, Any] | None = None,
+                 notify: Notify | None = None) -> list[str]:
+    """The same sources as `load_references`, as the index's entry JSON."""
+    return read_library(layout, keys, filters, notify).entries
 
 
 def show_source(layout: Layout, key: str, notify: Notify | None = None) -> dict[str, Any]:
