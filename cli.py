@@ -1033,7 +1033,7 @@ Exit codes:
 
 
 @cli.command(epilog=ADD_EXIT_CODES, cls=WriterCommand)
-@click.argument("file", type=click.File("r", encoding="utf-8-sig"), required=False)
+@click.argument("file", type=click.File("rb"), required=False)
 @click.option("--doi", "dois", multiple=True, metavar="DOI", help="Add the work of this DOI.")
 @click.option("--pmid", "pmids", multiple=True, metavar="PMID", help="Add this PubMed record.")
 @click.option("--pmcid", "pmcids", multiple=True, metavar="PMCID",
@@ -1076,10 +1076,13 @@ def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, bo
         if cite or dry_run:
             raise click.UsageError("--cite and --dry-run go with --doi/--pmid/--pmcid/--isbn "
                                    "or --from")
+        from reflib.formats.encoding import decode
         from reflib.formats.importer import add_source
 
-        file = file or click.open_file("-", "r", encoding="utf-8-sig")
-        path = add_source(_layout(), file.read(), _input_name(file))
+        file = file or click.open_file("-", "rb")
+        name = _input_name(file)
+        text, _ = decode(file.read(), name)  # UTF-8, UTF-16, Latin-1; else where it fails
+        path = add_source(_layout(), text, name)
         click.echo(path)
         click.echo("added; run `refs build` to update library.bib and the index", err=True)
         return

@@ -26,7 +26,7 @@ def detect(text: str) -> str | None:
     if head[:1] in "[{" and head:
         return "csl-json"
     if head.startswith("<"):
-        return "endnote-xml" if re.search(r"<record[\s>]", head) else None
+        return "endnote-xml" if re.search(r"<record[\s/>]", head) else None
     found = []
     for name, pattern in (("ris", _RIS), ("medline", _MEDLINE), ("bibtex", _BIBTEX)):
         match = pattern.search(head)

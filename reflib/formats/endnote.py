@@ -53,7 +53,7 @@ def read_endnote_xml(text: str, file: str) -> ParsedText:
                                        "is <xml><records><record>..."))
         return parsed
     records = root.iter("record")
-    lines = [m.start() for m in re.finditer(r"<record[\s>]", text)]
+    lines = [m.start() for m in re.finditer(r"<record[\s/>]", text)]
     for number, record in enumerate(records):
         at = text.count("\n", 0, lines[number]) + 1 if number < len(lines) else 1
         parsed.references.append(_entry(record, file, at))

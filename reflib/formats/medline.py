@@ -21,6 +21,12 @@ PLAIN = {
     "PB": "publisher", "PL": "address", "CTI": "series", "EN": "edition", "ISBN": "isbn",
 }
 
+# MEDLINE's language codes (ISO 639-2) as the two-letter codes the other formats use.
+ISO_639_1 = {"eng": "en", "fre": "fr", "ger": "de", "spa": "es", "ita": "it", "por": "pt",
+             "dut": "nl", "rus": "ru", "jpn": "ja", "chi": "zh", "pol": "pl", "swe": "sv",
+             "dan": "da", "nor": "no", "fin": "fi", "tur": "tr", "kor": "ko", "heb": "he",
+             "gre": "el", "cze": "cs", "hun": "hu", "ara": "ar", "per": "fa"}
+
 
 def read_medline(text: str, file: str) -> ParsedText:
     """Records separated by blank lines, each starting with `PMID- `."""
@@ -74,6 +80,9 @@ def _entry(record: list[list], file: str):
             sink.text("doi", value[:-5].strip(), f"medline-{tag}", at)
         elif tag == "IS":
             _issn(sink, value, at)
+        elif tag == "LA" and value.lower() in ISO_639_1:
+            sink.text("language", ISO_639_1[value.lower()], "medline-la", at)
+            sink.own("LA", value, at)  # MEDLINE's own code, kept as it was
         elif tag == "OT":
             sink.item("keywords", value, at)
         elif tag == "MH":

@@ -81,7 +81,7 @@ class Reading:
     def estimate(self) -> int:
         """About how many entries the inputs hold (for a progress bar), counted cheaply."""
         marks = {"bibtex": r"^[ \t]*@", "ris": r"^TY  - ", "medline": r"^PMID- ",
-                 "endnote-xml": r"<record[\s>]", "csl-json": r"^\s{0,4}\{"}
+                 "endnote-xml": r"<record[\s/>]", "csl-json": r"^\s{0,4}\{"}
         return sum(len(re.findall(marks[item.format], item.text, re.MULTILINE))
                    for item in self.texts)
 

@@ -6,8 +6,10 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import FIXTURES, SHARED
 
+from cli import cli
 from reflib.library.bibtex import format_value, parse_text, resolve_strings
 from reflib.library.build import build
 from reflib.library.layout import Layout
@@ -308,3 +310,26 @@ def test_corpora_round_trip(run, tmp_path, name, kept, unsafe) -> None:
     count, renamed = import_and_compare(run, tmp_path / "rekeyed", source, "--rekey")
     assert (count, len(renamed)) == (kept, unsafe)
     assert all("/" in key or ":" in key for key in renamed)
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in IMPORT.iterdir()
+                                        if p.name not in ("SOURCES.md", "encoding-mixed.bib")))
+def test_every_format_and_encoding_imports_and_builds(run, tmp_path, name) -> None:
+    root = new_library(run, tmp_path / "lib")
+    result = run("import", "--rekey", str(IMPORT / name), root=root)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip(), "nothing imported"
+    assert build(Layout(root)).sources == len(result.stdout.split())
+
+
+def test_non_utf8_input_is_a_message_never_a_traceback(run, library) -> None:
+    mixed = (IMPORT / "encoding-mixed.bib").read_bytes()
+    for command in (["import", str(IMPORT / "encoding-mixed.bib")], ["add"]):
+        result = CliRunner().invoke(cli, ["--root", str(library), *command], input=mixed)
+        assert result.exit_code == 1, command
+        assert result.exception is None or isinstance(result.exception, SystemExit)
+        assert "cannot be read as utf-8: byte 0xe9 at offset 166" in result.stderr
+    latin = (IMPORT / "encoding-latin1.bib").read_bytes()
+    result = CliRunner().invoke(cli, ["--root", str(library), "add"], input=latin)
+    assert result.exit_code == 0, result.output
+    assert "Jean César" in (library / "refs" / "Cesar_2013.bib").read_text(encoding="utf-8")
