@@ -25,23 +25,25 @@ class ImportConflict(ReflibError):
     """refs/ changed under the import (another writer); nothing of the import was kept."""
 
 
-def commit(new_files: dict[Path, str], changed: dict[Path, tuple[str, str]]) -> None:
-    """Create `new_files` (path -> text) and replace `changed` (path -> (old, new) text).
+def commit(refs_dir: Path, new_files: list[tuple[str, str]],
+           changed: dict[Path, tuple[str, str]]) -> None:
+    """Create `new_files` ((name, text) in refs_dir) and replace `changed` (path -> (old,
+    new) text).
 
     A file to create that appeared meanwhile, or a file to change that is no longer the
     one read, stops the import; then, as on any exception or KeyboardInterrupt, the files
     created are removed and the ones replaced get their old text back."""
     created: list[Path] = []
     replaced: list[tuple[Path, str]] = []
-    staging = _staging(next(iter(new_files)).parent) if new_files else None
+    staging = _staging(refs_dir) if new_files else None
     try:
         with progress(2 * len(new_files) + len(changed), "writing sources") as advance:
             staged = []
-            for path, text in new_files.items():
-                tmp = staging / path.name  # type: ignore[operator]
+            for name, text in new_files:
+                tmp = staging / name  # type: ignore[operator]
                 with open(tmp, "wb") as handle:
                     handle.write(text.encode("utf-8"))
-                staged.append((tmp, path))
+                staged.append((tmp, refs_dir / name))
                 advance(1)
             os.sync()
             for tmp, path in staged:

@@ -62,9 +62,40 @@ def existing_keys(layout: Layout) -> dict[str, str]:
     return {p.stem.lower(): p.stem for p in layout.source_files()}
 
 
+@dataclass(frozen=True)
+class _New:
+    """A source to write, kept small: a million of them must fit (no Reference held)."""
+
+    key: str
+    body: str  # the formatted refs/KEY.bib text
+    parents: tuple[str, ...]
+    file: str
+    line: int
+
+
+class _Taken:
+    """Keys in use, in the library or this import, compared ignoring case (for make_key)."""
+
+    ignores_case = True
+
+    def __init__(self, existing: dict[str, str], new: dict[str, _New]) -> None:
+        self.existing, self.new = existing, new
+
+    def __contains__(self, key: object) -> bool:
+        lower = str(key).lower()
+        return lower in self.existing or lower in self.new
+
+    def __iter__(self):
+        yield from self.existing
+        yield from self.new
+
+    def __len__(self) -> int:
+        return len(self.existing) + len(self.new)
+
+
 @dataclass
 class _Plan:
-    new: dict[str, tuple[str, Reference]] = field(default_factory=dict)  # lower key -> (key, ref)
+    new: dict[str, _New] = field(default_factory=dict)  # lower key -> what to write
     updates: dict[str, tuple[str, str, list[FieldChange]]] = field(default_factory=dict)
     dois: dict[str, str] = field(default_factory=dict)  # doi -> key (new entries)
     pmids: dict[str, str] = field(default_factory=dict)
@@ -94,12 +125,13 @@ def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
     errors = [p for p in report.refused if p.severity == "error"]
     if errors:
         raise InvalidLibrary(errors, "import")
-    new_files = {layout.source_path(key): format_entry(ref) for key, ref in plan.new.values()}
+    new_files = [(f"{new.key}.bib", new.body) for new in plan.new.values()]
+    plan.new.clear()
     changed = {layout.source_path(key): (old, new) for key, (old, new, _) in plan.updates.items()}
-    report.written = [layout.rel(p) for p in new_files]
+    report.written = [f"refs/{name}" for name, _ in new_files]
     report.updated = {layout.rel(layout.source_path(k)): c for k, (_, _, c) in plan.updates.items()}
     if not options.dry_run:
-        commit(new_files, changed)
+        commit(layout.refs_dir, new_files, changed)
     return report
 
 
@@ -154,7 +186,9 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
         report.refused.append(Problem(ref.file, ref.line, f"entry '{ref.key}' does not read "
                                       "back the same once written; check its braces", ref.key))
         return
-    plan.new[key.lower()] = (key, ref)
+    from reflib.library.inherit import parent_keys
+
+    plan.new[key.lower()] = _New(key, body, tuple(parent_keys(ref)), ref.file, ref.line)
     if ref.doi and is_valid_doi(ref.doi):
         plan.dois[doi_key(ref.doi)] = key
     pmid = ref.text("pmid")
@@ -170,7 +204,7 @@ def _choose_key(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
                 options: ImportOptions, report: ImportReport) -> str | None:
     """The key the entry is written under, or None (refused) when it needs one and may not."""
     taken_by = existing.keys.get(ref.key.lower()) or (
-        plan.new[ref.key.lower()][0] if ref.key.lower() in plan.new else None)
+        plan.new[ref.key.lower()].key if ref.key.lower() in plan.new else None)
     if ref.key and is_safe_key(ref.key) and taken_by is None:
         return ref.key
     if not ref.key and fmt != "bibtex":
@@ -198,8 +232,7 @@ def _choose_key(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
 
 
 def _new_key(ref: Reference, existing: Existing, plan: _Plan) -> str:
-    taken = set(existing.keys) | set(plan.new)
-    return make_key(ref.fields, taken)
+    return make_key(ref.fields, _Taken(existing.keys, plan.new))
 
 
 def _rekeyed(ref: Reference, key: str) -> Reference:
@@ -228,30 +261,30 @@ def _follow_renames(plan: _Plan, report: ImportReport) -> None:
     renamed = {p.message.split("'")[1]: p.key for p in report.renamed}
     if not renamed:
         return
-    from reflib.library.inherit import parent_keys
-
-    for lower, (key, ref) in list(plan.new.items()):
-        if not any(parent in renamed for parent in parent_keys(ref)):
+    for lower, new in list(plan.new.items()):
+        if not any(parent in renamed for parent in new.parents):
             continue
+        ref, _ = parse_source_text(new.body, f"refs/{new.key}.bib", new.key)
+        assert ref is not None  # it was read back once already
         fields = dict(ref.fields)
         for name in ("crossref", "xdata"):
             if name in fields:
                 keys = [k.strip() for k in ref.text(name).split(",")]
                 fields[name] = "{" + ", ".join(renamed.get(k, k) for k in keys) + "}"
-        plan.new[lower] = (key, Reference(key, ref.entry_type, fields, ref.file, ref.line,
-                                          ref.field_lines))
+        ref = Reference(new.key, ref.entry_type, fields)
+        plan.new[lower] = _New(new.key, format_entry(ref),
+                               tuple(renamed.get(p, p) for p in new.parents), new.file,
+                               new.line)
 
 
 def _missing_parents(plan: _Plan, existing: Existing) -> list[Problem]:
-    from reflib.library.inherit import parent_keys
-
     problems = []
-    for key, ref in plan.new.values():
-        for parent in parent_keys(ref):
+    for new in plan.new.values():
+        for parent in new.parents:
             if parent.lower() not in plan.new and parent.lower() not in existing.keys:
-                problems.append(Problem(ref.file, ref.line, f"entry '{key}' inherits from "
-                                        f"'{parent}', which is neither in the library nor in "
-                                        "this import; import the parent too", key))
+                problems.append(Problem(new.file, new.line, f"entry '{new.key}' inherits "
+                                        f"from '{parent}', which is neither in the library "
+                                        "nor in this import; import the parent too", new.key))
     return problems
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 from reflib.library.latex import field_text
 
@@ -101,10 +101,13 @@ def _suffixes():
         number += 1
 
 
-def make_key(fields: Mapping[str, str], taken: set[str]) -> str:
-    """A safe key for `fields` not in `taken` (ignoring case): `lee2021analgesic`, then `...a`."""
+def make_key(fields: Mapping[str, str], taken: Collection[str]) -> str:
+    """A safe key for `fields` not in `taken` (ignoring case): `lee2021analgesic`, then `...a`.
+
+    `taken` is lower-cased once per call, unless it says it compares ignoring case itself
+    (an attribute `ignores_case = True`, as a caller making many keys should)."""
     base = base_key(fields)
-    lowered = {key.lower() for key in taken} if any(k != k.lower() for k in taken) else taken
+    lowered = taken if getattr(taken, "ignores_case", False) else {k.lower() for k in taken}
     if base not in lowered:
         return base
     for suffix in _suffixes():
