@@ -257,11 +257,16 @@ def _registries(chosen: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _pubmed_client(pubmed_url: str | None, idconv_url: str | None, mailto: str | None,
-                   timeout: float):
+                   timeout: float, deadline: float | None = None):
+    from reflib.registries.deadline import Deadline
+
+    run = Deadline(deadline)  # starts now, with the command
+
     def make():
         from reflib.registries.pubmed.gateway import PubMedClient
 
         return PubMedClient(pubmed_url, idconv_url, email=mailto, timeout=timeout,
+                            deadline=run,
                             notice=lambda message: click.echo(message, err=True))
 
     return make
@@ -792,7 +797,7 @@ def check(keys, offline, against, fmt, fail_on, allow_unverified, max_age, only,
                            render_lines=_article_lines, deadline=deadline,
                            registries=_registries(registries),
                            pubmed_client=_pubmed_client(pubmed_url, idconv_url, mailto,
-                                                        timeout))
+                                                        timeout, deadline))
     from reflib.progress import Tally
 
     bar = None if offline else Tally("checking")
@@ -1008,7 +1013,7 @@ def enrich(keys, dry_run: bool, refresh: bool, offline: bool, force, fmt: str,
                                 crossref=_crossref_client(crossref_url, mailto, timeout,
                                                           deadline),
                                 pubmed=_pubmed_client(pubmed_url, idconv_url, mailto,
-                                                      timeout))
+                                                      timeout, deadline))
     finally:
         if bar:
             bar.close()
@@ -1098,7 +1103,8 @@ def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, bo
     report = add_identifiers(_layout(), identifiers, registries=_registries(registries),
                              crossref=_crossref_client(crossref_url, mailto, timeout,
                                                        deadline),
-                             pubmed=_pubmed_client(pubmed_url, idconv_url, mailto, timeout),
+                             pubmed=_pubmed_client(pubmed_url, idconv_url, mailto, timeout,
+                                                   deadline),
                              books=books, cite=cite, dry_run=dry_run)
     for added in report.added:
         click.echo(added.file)

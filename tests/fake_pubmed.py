@@ -29,11 +29,13 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
+from fake_faults import send_hostile
+
 FIXTURES = Path(__file__).parent / "fixtures"
 PUBMED = FIXTURES / "pubmed"
 PUBMED_BUILT = FIXTURES / "pubmed-built"
 
-FAULTS = ("429", "500", "502-html", "503", "timeout", "reset", "truncated", "html-200",
+FAULTS = ("429", "500", "502-html", "503", "timeout", "reset", "truncated", "html-200", "drip",
           "bad-key")
 PROLOG = ('<?xml version="1.0" ?>\n<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD '
           'PubMedArticle, 1st January 2025//EN" '
@@ -106,12 +108,13 @@ class FakePubMed:
     """See the module docstring. Thread-safe; use as a context manager."""
 
     def __init__(self, *, rate: int = 3, keyed_rate: int = 10, keys: tuple[str, ...] = (),
-                 latency: float = 0.0, hang: float = 3.0) -> None:
+                 latency: float = 0.0, hang: float = 3.0, drip: float = 0.2) -> None:
         self.articles: dict[str, str] = {}  # pmid -> the record's XML as recorded
         self.summaries: dict[str, str] = {}  # pmid -> DocumentSummary XML as recorded
         self.requests: list[Request] = []
         self.rate, self.keyed_rate, self.keys = rate, keyed_rate, set(keys)
-        self.latency, self.hang = latency, hang
+        self.latency, self.hang, self.drip = latency, hang, drip
+        self._stopping = threading.Event()  # frees handlers that drip
         self._window: dict[str, deque[float]] = {}
         self._faults: list[list[Any]] = []  # [kind, times, path]
         self.canned: dict[str, tuple[int, bytes, str]] = {}  # path part -> answer
@@ -165,6 +168,7 @@ class FakePubMed:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -218,6 +222,12 @@ class FakePubMed:
             request.fault = fault
             if fault == "timeout":
                 time.sleep(self.hang)
+            elif fault == "drip":  # a whole, right answer, one byte every `drip` seconds
+                status, body, ctype = self._answer(request)
+                raw = (f"HTTP/1.1 {status} OK\r\nContent-Type: {ctype}\r\n"
+                       f"Content-Length: {len(body)}\r\n\r\n").encode() + body
+                return send_hostile(handler, raw, len(body), "drip", self.drip,
+                                    self._stopping)
             elif fault == "reset":
                 handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
                                               struct.pack("ii", 1, 0))

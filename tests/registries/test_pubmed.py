@@ -123,6 +123,35 @@ def test_timeout_is_unavailable():
                 pubmed.fetch(["32887691"])
 
 
+def test_a_dripped_answer_is_cut_at_the_whole_answer_limit():
+    """A server that sends one byte every 50 ms never trips a per-byte timeout; the
+    answer as a whole must still arrive within `timeout`, or it is Unavailable."""
+    with FakePubMed(drip=0.05) as fake:
+        fake.add_file(PUBMED / GUIDELINE)
+        fake.inject("drip", times=5)
+        with client(fake, timeout=0.5, retry=RetryPolicy(attempts=1)) as pubmed:
+            started = time.monotonic()
+            with pytest.raises(Unavailable, match="no answer .* within 0.5 s"):
+                pubmed.fetch(["32887691"])
+            assert time.monotonic() - started < 3
+
+
+def test_the_runs_deadline_stops_pubmed_too():
+    from reflib.registries.deadline import Deadline
+
+    with FakePubMed(drip=0.05) as fake:
+        fake.add_file(PUBMED / GUIDELINE)
+        fake.inject("drip", times=50)
+        run = Deadline(0.6)
+        with client(fake, timeout=30, deadline=run,
+                    retry=RetryPolicy(attempts=5, base=0.01)) as pubmed:
+            started = time.monotonic()
+            with pytest.raises(Unavailable):
+                pubmed.fetch(["32887691"])
+            assert time.monotonic() - started < 3
+            assert run.expired
+
+
 def test_truncated_and_html_answers_are_bad_responses(server):
     server.inject("truncated")
     with client(server) as pubmed:

@@ -39,6 +39,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from reflib.errors import BadResponse, NotFound, RateLimited, RegistryError, Unavailable
+from reflib.registries.deadline import NO_DEADLINE, Deadline, answer_deadline, bound_client
 from reflib.registries.pubmed.record import PubMedRecord, parse_articles
 from reflib.registries.throttle import (
     Limits,
@@ -104,7 +105,8 @@ class PubMedClient:
                  limits: Limits | None = None, retry: RetryPolicy | None = None,
                  batch_size: int = BATCH_SIZE,
                  sleep: Callable[[float], None] = time.sleep,
-                 notice: Callable[[str], None] | None = None) -> None:
+                 notice: Callable[[str], None] | None = None,
+                 deadline: Deadline = NO_DEADLINE) -> None:
         import httpx2
 
         self.base_url = (base_url or os.environ.get(URL_ENV) or DEFAULT_URL).rstrip("/")
@@ -114,6 +116,7 @@ class PubMedClient:
         self.api_key = (api_key or os.environ.get(KEY_ENV) or "").strip() or None
         self.tool = tool
         self.timeout = timeout
+        self.deadline = deadline  # for the whole run; each answer within `timeout` too
         self.retry = retry or RetryPolicy()
         self.batch_size = max(1, batch_size)
         host = urlsplit(self.base_url).netloc or self.base_url
@@ -124,8 +127,8 @@ class PubMedClient:
         self._sleep = sleep
         self._lock = threading.Lock()
         self._httpx2 = httpx2
-        self._http = httpx2.Client(timeout=timeout, follow_redirects=True,
-                                   headers={"User-Agent": f"reflib ({tool})"})
+        self._http = bound_client(httpx2.Client(timeout=timeout, follow_redirects=True,
+                                                headers={"User-Agent": f"reflib ({tool})"}))
         if not self.email and notice is not None:
             with _throttles_lock:
                 if "email" not in _noticed:
@@ -277,6 +280,8 @@ class PubMedClient:
             if attempt >= self.retry.attempts:
                 raise type(failure)(f"{failure} (gave up after {attempt} attempts)")
             delay = self.retry.delay(attempt, wait)
+            if delay >= self.deadline.remaining():
+                raise type(failure)(f"{failure}; {self.deadline.reason()}")
             if delay > self.retry.max_wait:
                 raise type(failure)(f"{failure}; asked to wait {delay:.0f} s: try again later")
             if not self._budget.spend():
@@ -288,13 +293,17 @@ class PubMedClient:
     def _once(self, endpoint: str, url: str, method: str, params: dict[str, str],
               what: str) -> str:
         host = urlsplit(url).netloc or url
+        if self.deadline.expired:
+            raise Unavailable(f"{what}: {self.deadline.reason()}")
+        seconds = self.deadline.limit(self.timeout)  # the whole answer, not each byte
         with self.throttle.slot():
             try:
-                if method == "POST":
-                    response = self._http.post(url, data=params, timeout=self.timeout)
-                else:
-                    response = self._http.get(url, params=params, timeout=self.timeout)
-                text = response.text
+                with answer_deadline(seconds):
+                    if method == "POST":
+                        response = self._http.post(url, data=params, timeout=seconds)
+                    else:
+                        response = self._http.get(url, params=params, timeout=seconds)
+                    text = response.text
             except self._httpx2.HTTPError as exc:
                 with self._lock:
                     self.stats.requests += 1
@@ -302,7 +311,7 @@ class PubMedClient:
                     self.stats.by_endpoint[endpoint] = self.stats.by_endpoint.get(endpoint,
                                                                                   0) + 1
                 if isinstance(exc, self._httpx2.TimeoutException):
-                    message = f"{what}: no answer from {host} within {self.timeout:g} s"
+                    message = f"{what}: no answer from {host} within {seconds:g} s"
                 elif isinstance(exc, self._httpx2.ConnectError):
                     message = f"{what}: cannot connect to {url} ({exc})"
                 else:
