@@ -8,6 +8,7 @@ about the printed list shows what the line should read, changes marked.
 from __future__ import annotations
 
 from reflib.library.findings import Finding
+from reflib.output import count
 from reflib.report.citations import escape, inline_markup, marked_changes
 from reflib.report.model import ReportData
 
@@ -52,10 +53,6 @@ def _item(number: int | None, position: int | None, finding: Finding) -> str:
             f'<div>{" ".join(parts)}</div></li>')
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'s' if n != 1 else ''}"
-
-
 def headline(data: ReportData) -> str:
     """`1 error and 7 warnings in 6 references`, or why nothing is listed."""
     listed = items(data)
@@ -69,9 +66,9 @@ def headline(data: ReportData) -> str:
     errors = sum(f.severity == "error" for _, _, f in listed)
     warnings = len(listed) - errors
     refs = len({f.key for _, _, f in listed if f.key})
-    counted = " and ".join(p for p in (_plural(errors, "error") if errors else "",
-                                       _plural(warnings, "warning") if warnings else "") if p)
-    return f"{counted} in {_plural(refs, 'reference')}." if refs else f"{counted}."
+    counted = " and ".join(p for p in (count(errors, "error") if errors else "",
+                                       count(warnings, "warning") if warnings else "") if p)
+    return f"{counted} in {count(refs, 'reference')}." if refs else f"{counted}."
 
 
 def todo_section(data: ReportData) -> str:
