@@ -41,8 +41,9 @@ def iso4_abbreviation(title: str, periods: bool = False) -> str:
     title = title.strip()
     if not title:
         return ""
+    abbreviate = _abbreviator()  # outside the try: a missing pyiso4 is an install error
     try:
-        short = _abbreviator()(title, remove_part=True)
+        short = abbreviate(title, remove_part=True)
     except Exception:  # noqa: BLE001 - pyiso4 raises plain errors on odd titles
         return title
     short = re.sub(r"\s+", " ", short).strip()
