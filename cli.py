@@ -592,11 +592,16 @@ def show(key: str, fmt: str) -> None:
       refs show lee2021learn
       refs show LEE2021LEARN --format json
     """
+    from reflib.library.inherited import comment
     from reflib.library.query import show_source
     from reflib.output import to_json
 
     record = show_source(_layout(), _keys([key])[0], notify=_notice)
-    click.echo(to_json(record) if fmt == "json" else record["bibtex"], nl=False)
+    if fmt == "json":
+        click.echo(to_json(record), nl=False)
+    else:
+        click.echo(record["bibtex"] + comment(record.get("inherited") or {},
+                                              record.get("fields") or {}), nl=False)
 
 
 @cli.command()

@@ -19,7 +19,13 @@ from pathlib import Path
 from reflib.errors import InvalidLibrary, Problem
 from reflib.formats.commit import commit
 from reflib.formats.reading import Reading
-from reflib.formats.update import Existing, FieldChange, match_existing, merge_fields
+from reflib.formats.update import (
+    Existing,
+    FieldChange,
+    id_aliases,
+    match_existing,
+    merge_fields,
+)
 from reflib.fsutil import create_new_text
 from reflib.library.bibtex import (
     format_entry,
@@ -71,6 +77,8 @@ class _New:
     parents: tuple[str, ...]
     file: str
     line: int
+    ids: tuple[str, ...] = ()  # its other keys (biblatex's `ids`), by which a child may
+    # name it
 
 
 class _Taken:
@@ -120,7 +128,7 @@ def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
             _plan_entry(ref, fmt, existing, plan, options, report)
     report.refused = reading.problems + report.refused
     report.notices = reading.notices + report.notices
-    _follow_renames(plan, report)
+    _resolve_parents(plan, existing, report)
     report.refused += _missing_parents(plan, existing)
     errors = [p for p in report.refused if p.severity == "error"]
     if errors:
@@ -188,7 +196,8 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
         return
     from reflib.library.inherit import parent_keys
 
-    plan.new[key.lower()] = _New(key, body, tuple(parent_keys(ref)), ref.file, ref.line)
+    plan.new[key.lower()] = _New(key, body, tuple(parent_keys(ref)), ref.file, ref.line,
+                                 id_aliases(ref))
     if ref.doi and is_valid_doi(ref.doi):
         plan.dois[doi_key(ref.doi)] = key
     pmid = ref.text("pmid")
@@ -256,13 +265,27 @@ def _duplicate_ids(ref: Reference, plan: _Plan) -> list[Problem]:
     return problems
 
 
-def _follow_renames(plan: _Plan, report: ImportReport) -> None:
-    """crossref and xdata of the import name their parents by the parents' new keys."""
+def _resolve_parents(plan: _Plan, existing: Existing, report: ImportReport) -> None:
+    """crossref and xdata name each parent by the key it is written under: a renamed
+    parent by its new key, and a parent named by one of its `ids` aliases by its key
+    (biber resolves aliases; BibTeX, which reads library.bib, does not). Each alias so
+    resolved is reported."""
     renamed = {p.message.split("'")[1]: p.key for p in report.renamed}
-    if not renamed:
+    aliases = dict(existing.aliases)
+    aliases.update((alias.lower(), new.key) for new in plan.new.values() for alias in new.ids)
+    if not renamed and not aliases:
         return
+
+    def target(parent: str) -> str:
+        if parent in renamed:
+            return renamed[parent]
+        if parent.lower() in plan.new or parent.lower() in existing.keys:
+            return parent
+        return aliases.get(parent.lower(), parent)
+
     for lower, new in list(plan.new.items()):
-        if not any(parent in renamed for parent in new.parents):
+        parents = tuple(target(p) for p in new.parents)
+        if parents == new.parents:
             continue
         ref, _ = parse_source_text(new.body, f"refs/{new.key}.bib", new.key)
         assert ref is not None  # it was read back once already
@@ -270,11 +293,16 @@ def _follow_renames(plan: _Plan, report: ImportReport) -> None:
         for name in ("crossref", "xdata"):
             if name in fields:
                 keys = [k.strip() for k in ref.text(name).split(",")]
-                fields[name] = "{" + ", ".join(renamed.get(k, k) for k in keys) + "}"
+                fields[name] = "{" + ", ".join(target(k) for k in keys) + "}"
+                for key in keys:
+                    if key not in renamed and target(key) != key:
+                        report.notices.append(Problem(
+                            new.file, new.line, f"entry '{new.key}': {name} '{key}' is an "
+                            f"alias (ids) of '{target(key)}'; written as '{target(key)}', "
+                            "since BibTeX does not read ids", new.key, "warning"))
         ref = Reference(new.key, ref.entry_type, fields)
-        plan.new[lower] = _New(new.key, format_entry(ref),
-                               tuple(renamed.get(p, p) for p in new.parents), new.file,
-                               new.line)
+        plan.new[lower] = _New(new.key, format_entry(ref), parents, new.file, new.line,
+                               new.ids)
 
 
 def _missing_parents(plan: _Plan, existing: Existing) -> list[Problem]:

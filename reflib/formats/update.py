@@ -40,6 +40,7 @@ class Existing:
     keys: dict[str, str] = field(default_factory=dict)  # lower key -> key
     dois: dict[str, str] = field(default_factory=dict)  # doi_key -> key
     pmids: dict[str, str] = field(default_factory=dict)  # pmid -> key
+    aliases: dict[str, str] = field(default_factory=dict)  # lower `ids` alias -> key
     layout: Layout | None = None
 
     @classmethod
@@ -60,12 +61,21 @@ class Existing:
                     pmid = ref.text("pmid")
                     if pmid:
                         found.pmids.setdefault(pmid, path.stem)
+                    for alias in id_aliases(ref):
+                        found.aliases.setdefault(alias.lower(), path.stem)
                 advance(1)
         return found
 
     def text(self, key: str) -> str:
         assert self.layout is not None
         return self.layout.source_path(key).read_text(encoding="utf-8")
+
+
+def id_aliases(ref: Reference) -> tuple[str, ...]:
+    """The other keys of an entry, from biblatex's `ids` field: `{old1, old2}`."""
+    if "ids" not in ref.fields:
+        return ()
+    return tuple(k.strip() for k in ref.text("ids").split(",") if k.strip())
 
 
 def match_existing(ref: Reference, existing: Existing) -> tuple[str, str] | None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem, ReflibError
 from reflib.fsutil import atomic_write_text, temp_beside
-from reflib.library import findings, freshness, index, provenance
+from reflib.library import findings, freshness, index, inherited, provenance
 from reflib.library.bibtex import format_library, sort_key
 from reflib.library.inherit import parents_last
 from reflib.library.layout import Layout, read_order
@@ -474,6 +474,7 @@ class _NewIndex:
 
         conn = self.conn
         self.rows.flush()
+        inherited.write(conn, states)  # issue 10's hook: children show what they inherit
         index.insert_rows(conn, "files", _file_rows(states))
         provenance.write_all(conn, records)
         index.set_order(conn, order)
@@ -561,6 +562,7 @@ def _update_index(layout: Layout, states: list[FileState], cache: dict, removed:
         with conn:
             index.delete_sources(conn, stale_keys)
             _insert_sources(conn, changed)
+            inherited.write(conn, states, stale_keys)  # issue 10's hook (see _NewIndex)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
             conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
             index.insert_rows(conn, "files", rows)

@@ -14,7 +14,7 @@ from typing import Any
 from reflib.library.latex import VERBATIM_FIELDS, field_text
 from reflib.library.model import Reference
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
@@ -94,14 +94,19 @@ CREATE TABLE IF NOT EXISTS pubmed_applied (
     PRIMARY KEY (key, field));
 CREATE TABLE IF NOT EXISTS record_files (
     path TEXT PRIMARY KEY, key TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, sha1 TEXT);
+CREATE TABLE IF NOT EXISTS inherited (key TEXT PRIMARY KEY, entry TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS inherited_fields (
+    key TEXT NOT NULL, name TEXT NOT NULL, parent TEXT NOT NULL, PRIMARY KEY (key, name));
 CREATE VIEW IF NOT EXISTS provenance AS
     SELECT f.key AS key, f.name AS field, f.raw AS value,
-           CASE WHEN a.value = f.raw THEN 'crossref' WHEN p.value = f.raw THEN 'pubmed'
+           CASE WHEN i.parent IS NOT NULL THEN 'inherited'
+                WHEN a.value = f.raw THEN 'crossref' WHEN p.value = f.raw THEN 'pubmed'
                 ELSE 'curated' END AS origin,
-           CASE WHEN a.value = f.raw THEN a.recorded WHEN p.value = f.raw THEN p.recorded
-                END AS recorded
+           CASE WHEN i.parent IS NULL AND a.value = f.raw THEN a.recorded
+                WHEN i.parent IS NULL AND p.value = f.raw THEN p.recorded END AS recorded
     FROM fields f LEFT JOIN crossref_applied a ON a.key = f.key AND a.field = f.name
-                  LEFT JOIN pubmed_applied p ON p.key = f.key AND p.field = f.name;
+                  LEFT JOIN pubmed_applied p ON p.key = f.key AND p.field = f.name
+                  LEFT JOIN inherited_fields i ON i.key = f.key AND i.name = f.name;
 CREATE INDEX IF NOT EXISTS sources_year ON sources(year);
 CREATE INDEX IF NOT EXISTS sources_doi ON sources(doi);
 CREATE INDEX IF NOT EXISTS authors_family ON authors(family);

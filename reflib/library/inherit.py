@@ -55,23 +55,35 @@ def _mapped(child_type: str, parent_type: str, name: str) -> list[str]:
 
 def inherit(child: Reference, refs: Mapping[str, Reference], depth: int = 0) -> Reference:
     """`child` with the fields it inherits (refs: lower-case key -> Reference)."""
+    return inherit_traced(child, refs, depth)[0]
+
+
+def inherit_traced(child: Reference, refs: Mapping[str, Reference], depth: int = 0
+                   ) -> tuple[Reference, dict[str, str]]:
+    """`child` with the fields it inherits, and for each inherited field the key of the
+    source whose file holds the value (a grandparent's, when it came from there)."""
     if depth > MAX_DEPTH:
-        return child
+        return child, {}
     fields = dict(child.fields)
+    origin: dict[str, str] = {}
+    xdata = {k.strip().lower() for k in child.text("xdata").split(",")} if (
+        "xdata" in child.fields) else set()
     for key in parent_keys(child):
         parent = refs.get(key.lower())
         if parent is None or parent.key == child.key:
             continue
-        parent = inherit(parent, refs, depth + 1)
-        is_xdata = "xdata" in child.fields and key in child.text("xdata")
+        parent, parent_origin = inherit_traced(parent, refs, depth + 1)
+        is_xdata = key.lower() in xdata
         for name, raw in parent.fields.items():
             if name in NOT_INHERITED:
                 continue
             targets = [name] if is_xdata else _mapped(child.entry_type, parent.entry_type, name)
             for target in targets:
-                fields.setdefault(target, raw)
+                if target not in fields:
+                    fields[target] = raw
+                    origin[target] = parent_origin.get(name, parent.key)
     return Reference(child.key, child.entry_type, fields, child.file, child.line,
-                     child.field_lines)
+                     child.field_lines), origin
 
 
 def parents_last(items: list[tuple[str, list[str]]]) -> list[str]:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reflib.errors import IndexMissing, NotInLibrary, Problem, ReflibError
-from reflib.library import index
+from reflib.library import index, inherited
 from reflib.library.layout import Layout
 from reflib.library.lookup import known_keys, resolve_key, unknown_message
 from reflib.library.model import Reference, is_safe_key
@@ -156,7 +156,8 @@ def _entry_texts(conn: sqlite3.Connection, keys: list[str] | None,
     """The selected sources' entry JSON, in `refs list` order."""
     if not keys and not filters:
         return [entry for (entry,) in conn.execute(
-            "SELECT f.entry FROM sources s JOIN files f ON f.path = s.file "
+            "SELECT coalesce(i.entry, f.entry) FROM sources s JOIN files f ON f.path = s.file "
+            "LEFT JOIN inherited i ON i.key = s.key "  # a child's inherited fields
             "ORDER BY s.ord IS NULL, s.ord, lower(s.key), s.key")]
     rows = index.list_sources(conn, filters, keys)
     entries: dict[str, str] = {}
@@ -165,7 +166,9 @@ def _entry_texts(conn: sqlite3.Connection, keys: list[str] | None,
         chunk = [path for _, path in wanted[start:start + 500]]
         marks = ", ".join("?" for _ in chunk)
         entries.update(conn.execute(
-            f"SELECT key, entry FROM files WHERE path IN ({marks})", chunk).fetchall())
+            f"SELECT f.key, coalesce(i.entry, f.entry) FROM files f "
+            f"LEFT JOIN inherited i ON i.key = f.key WHERE f.path IN ({marks})",
+            chunk).fetchall())
     if keys and not filters:
         missing = [k for k in keys if k not in entries]
         if missing:
@@ -236,9 +239,11 @@ def show_source(layout: Layout, key: str, notify: Notify | None = None) -> dict[
     if layout.db_path.is_file():
         with open_index(layout, notify) as conn:
             row = index.source_fields(conn, key)
+            from_parents = inherited.fields_of(conn, key)
         if row is not None:
             record.update(public_record(row))
             record["fields"] = row["fields"]
+            record["inherited"] = from_parents  # field -> the parent whose file holds it
     return record
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 
@@ -333,3 +334,41 @@ def test_non_utf8_input_is_a_message_never_a_traceback(run, library) -> None:
     result = CliRunner().invoke(cli, ["--root", str(library), "add"], input=latin)
     assert result.exit_code == 0, result.output
     assert "Jean César" in (library / "refs" / "Cesar_2013.bib").read_text(encoding="utf-8")
+
+
+def test_a_crossref_naming_its_parent_by_an_ids_alias_resolves(run, tmp_path) -> None:
+    """biber's crossref_cascading_aliases test: ccr2's crossref is ccr1's `ids` alias."""
+    root = new_library(run, tmp_path / "lib")
+    aliases = IMPORT / "crossref-aliases.bib"
+    result = run("import", str(aliases), root=root)
+    assert result.exit_code == 0, result.output
+    assert (f"{aliases}:14: warning: entry 'ccr2': crossref 'ccr1alias' is an alias (ids) of "
+            "'ccr1'; written as 'ccr1', since BibTeX does not read ids") in result.stderr
+    assert "crossref = {ccr1}," in (root / "refs" / "ccr2.bib").read_text(encoding="utf-8")
+    assert run("build", root=root).exit_code == 0
+    shown = json.loads(run("show", "ccr3", "--format", "json", root=root).stdout)
+    # ccr3 -> ccr2 (its book) -> ccr1 (the multi-volume book) by the alias
+    assert shown["fields"]["booktitle"] == "Misc etc."
+    assert shown["fields"]["maintitle"] == "Stuff Concerning Varia"
+    assert shown["authors"] == ["Various, Vince"] and shown["inherited"]["author"] == "ccr1"
+
+
+def test_an_alias_of_a_source_already_in_the_library_resolves(run, tmp_path) -> None:
+    root = new_library(run, tmp_path / "lib")
+    text = (IMPORT / "crossref-aliases.bib").read_text(encoding="utf-8")
+    parent, children = text.split("% using alias")
+    first = tmp_path / "parent.bib"
+    first.write_text(parent, encoding="utf-8")
+    assert run("import", str(first), root=root).exit_code == 0
+    second = tmp_path / "children.bib"
+    second.write_text(children, encoding="utf-8")
+    result = run("import", str(second), root=root)
+    assert result.exit_code == 0, result.output
+    assert "crossref 'ccr1alias' is an alias (ids) of 'ccr1'" in result.stderr
+    assert run("build", root=root).exit_code == 0
+    unknown = tmp_path / "orphan.bib"
+    unknown.write_text(children.replace("ccr1alias", "nosuchkey").replace("ccr2", "ccr4")
+                       .replace("ccr3", "ccr5"), encoding="utf-8")
+    refused = run("import", str(unknown), root=root)
+    assert refused.exit_code == 1
+    assert "inherits from 'nosuchkey', which is neither in the library" in refused.stderr
