@@ -384,6 +384,11 @@ def import_(files, dry_run: bool, rekey: bool, update: bool, skip_existing: bool
     click.echo(f"read {report.read} {entries}; {verb} "
                f"{_count(len(report.written), 'new source')}, updated {len(report.updated)}, "
                f"skipped {len(report.skipped)}, renamed {len(report.renamed)}", err=True)
+    kept = sorted({name for names in report.kept.values() for name in names})
+    if kept:
+        click.echo(f"kept {_count(sum(map(len, report.kept.values())), 'curated field')} "
+                   f"that the export would change ({', '.join(kept)}); `--force FIELD` "
+                   "replaces one", err=True)
 
 
 @cli.command()

@@ -18,6 +18,14 @@ from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem
 from reflib.formats.commit import commit
+from reflib.formats.importrecord import (
+    IMPORT_FILES,
+    SUFFIX,
+    ImportRecord,
+    curated_fields,
+    enriched_values,
+    now,
+)
 from reflib.formats.reading import Reading
 from reflib.formats.update import (
     Existing,
@@ -37,6 +45,7 @@ from reflib.library.bibtex import (
 from reflib.library.keys import make_key
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, doi_key, is_safe_key, is_valid_doi, normalize_doi
+from reflib.library.records import RecordError
 from reflib.library.validate import entry_problems
 from reflib.progress import progress
 
@@ -61,6 +70,7 @@ class ImportReport:
     refused: list[Problem] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)
     read: int = 0  # entries read from the inputs
+    kept: dict[str, list[str]] = field(default_factory=dict)  # path -> curated fields kept
 
 
 def existing_keys(layout: Layout) -> dict[str, str]:
@@ -79,6 +89,7 @@ class _New:
     line: int
     ids: tuple[str, ...] = ()  # its other keys (biblatex's `ids`), by which a child may
     # name it
+    record: str = ""  # refs/KEY.import.json: what this import wrote ("" in a dry run)
 
 
 class _Taken:
@@ -107,6 +118,9 @@ class _Plan:
     updates: dict[str, tuple[str, str, list[FieldChange]]] = field(default_factory=dict)
     dois: dict[str, str] = field(default_factory=dict)  # doi -> key (new entries)
     pmids: dict[str, str] = field(default_factory=dict)
+    # lower key -> (old text or None, new text) of refs/KEY.import.json of updated sources
+    records: dict[str, tuple[str | None, str]] = field(default_factory=dict)
+    stamp: str = ""  # when this import ran (one time for all its records)
 
 
 def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
@@ -118,7 +132,7 @@ def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
     reading = Reading.of(inputs, options.format, options.encoding)
     existing = Existing.load(layout) if layout.refs_dir.is_dir() else Existing()
     report = ImportReport()
-    plan = _Plan()
+    plan = _Plan(stamp=now())
     total = reading.estimate()
     with progress(total if total >= 1000 else 0, "importing") as advance:
         for ref, fmt in reading.references():
@@ -134,9 +148,16 @@ def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
     if errors:
         raise InvalidLibrary(errors, "import")
     new_files = [(f"{new.key}.bib", new.body) for new in plan.new.values()]
+    new_files += [(f"{new.key}{SUFFIX}", new.record) for new in plan.new.values() if new.record]
     plan.new.clear()
     changed = {layout.source_path(key): (old, new) for key, (old, new, _) in plan.updates.items()}
-    report.written = [f"refs/{name}" for name, _ in new_files]
+    for key, (old_record, record) in plan.records.items():
+        path = IMPORT_FILES.path(layout, existing.keys.get(key, key))
+        if old_record is None:
+            new_files.append((path.name, record))
+        else:
+            changed[path] = (old_record, record)
+    report.written = [f"refs/{name}" for name, _ in new_files if name.endswith(".bib")]
     report.updated = {layout.rel(layout.source_path(k)): c for k, (_, _, c) in plan.updates.items()}
     if not options.dry_run:
         commit(layout.refs_dir, new_files, changed)
@@ -160,15 +181,7 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
                                           "fix it (`refs build` says how) before --update",
                                           ref.key))
             return
-        merged, changes, kept = merge_fields(current, ref, options.force)
-        for name in kept:
-            report.notices.append(Problem(ref.file, ref.line, f"refs/{key}.bib: '{name}' is "
-                                          "curated and differs; kept (--force "
-                                          f"{name} to replace it)", key, "warning"))
-        if changes:
-            problems = entry_problems(merged)
-            report.refused += [p for p in problems if p.severity == "error"]
-            plan.updates[key.lower()] = (old_text, format_entry(merged), changes)
+        _plan_update(key, current, ref, existing, plan, options, report)
         return
     if match is not None and match[1] != "key":
         key, how = match
@@ -196,13 +209,49 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
         return
     from reflib.library.inherit import parent_keys
 
+    record = "" if options.dry_run else ImportRecord.of(
+        ref, f"{ref.file}:{ref.line}", plan.stamp).to_json()
     plan.new[key.lower()] = _New(key, body, tuple(parent_keys(ref)), ref.file, ref.line,
-                                 id_aliases(ref))
+                                 id_aliases(ref), record)
     if ref.doi and is_valid_doi(ref.doi):
         plan.dois[doi_key(ref.doi)] = key
     pmid = ref.text("pmid")
     if pmid:
         plan.pmids[pmid] = key
+
+
+def _plan_update(key: str, current: Reference, ref: Reference, existing: Existing,
+                 plan: _Plan, options: ImportOptions, report: ImportReport) -> None:
+    """--update: merge `ref` into refs/KEY.bib, keeping its curated fields, and remember
+    what this import brought in refs/KEY.import.json."""
+    assert existing.layout is not None
+    try:
+        record = IMPORT_FILES.load(existing.layout, key)
+    except (RecordError, UnicodeDecodeError) as exc:
+        problem = exc.problem if isinstance(exc, RecordError) else Problem(
+            f"refs/{key}{SUFFIX}", 1, "not UTF-8; restore it from git or delete it")
+        report.refused.append(problem)
+        return
+    enriched = enriched_values(existing.layout, key) if record is None else {}
+    curated = curated_fields(current, record, enriched)
+    merged, changes, kept = merge_fields(current, ref, curated, options.force)
+    if kept:
+        report.kept[f"refs/{key}.bib"] = kept
+    for name in kept:
+        report.notices.append(Problem(ref.file, ref.line, f"refs/{key}.bib: '{name}' is "
+                                      f"curated ({curated.why[name]}) and the export differs; "
+                                      f"kept (--force {name} to replace it)", key, "warning"))
+    if changes:
+        problems = entry_problems(merged)
+        report.refused += [p for p in problems if p.severity == "error"]
+        plan.updates[key.lower()] = (existing.text(key), format_entry(merged), changes)
+    source = f"{ref.file}:{ref.line}"
+    base = record or ImportRecord(current.entry_type, {}, source, plan.stamp)
+    after = base.updated(ref, source, plan.stamp)
+    if record is None or after is not record:
+        old_text = None if record is None else (
+            IMPORT_FILES.path(existing.layout, key).read_text(encoding="utf-8"))
+        plan.records[key.lower()] = (old_text, after.to_json())
 
 
 def _formatted(ref: Reference) -> dict[str, str]:
@@ -301,8 +350,10 @@ def _resolve_parents(plan: _Plan, existing: Existing, report: ImportReport) -> N
                             f"alias (ids) of '{target(key)}'; written as '{target(key)}', "
                             "since BibTeX does not read ids", new.key, "warning"))
         ref = Reference(new.key, ref.entry_type, fields)
+        record = new.record and ImportRecord.of(ref, f"{new.file}:{new.line}",
+                                                plan.stamp).to_json()
         plan.new[lower] = _New(new.key, format_entry(ref), parents, new.file, new.line,
-                               new.ids)
+                               new.ids, record)
 
 
 def _missing_parents(plan: _Plan, existing: Existing) -> list[Problem]:

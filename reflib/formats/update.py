@@ -4,21 +4,20 @@ field-level merge of a newer export into it. The merge is pure.
 Policy of `refs import --update`:
 - a field the source lacks is added; a field whose value differs is replaced;
 - a field the export lacks is kept (an export never deletes);
-- a curated field (CURATED: what a person writes in reflib, not what a reference
-  manager exports) is never replaced without `--force FIELD`; it is reported instead.
+- a curated field (changed, added or removed in the library since the last import, or
+  always the library's own: see formats/importrecord.py) is never replaced without
+  `--force FIELD`; it is reported instead, with why it counts as curated.
 """
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from reflib.library.bibtex import format_value, parse_source_text
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, doi_key, is_valid_doi
 from reflib.progress import progress
-
-CURATED = frozenset({"evidence", "note", "annote", "annotation", "comment", "keywords", "ids",
-                     "crossref", "xdata", "entrytype"})
 
 
 @dataclass(frozen=True)
@@ -79,9 +78,12 @@ def id_aliases(ref: Reference) -> tuple[str, ...]:
 
 
 def match_existing(ref: Reference, existing: Existing) -> tuple[str, str] | None:
-    """(existing key, "key" | "doi" | "pmid") of the source `ref` is, or None."""
+    """(existing key, "key" | "ids" | "doi" | "pmid") of the source `ref` is, or None.
+    "ids": the entry's key is one a source keeps as its old key (an import with --rekey)."""
     if ref.key and ref.key.lower() in existing.keys:
         return existing.keys[ref.key.lower()], "key"
+    if ref.key and ref.key.lower() in existing.aliases:
+        return existing.aliases[ref.key.lower()], "ids"
     if ref.doi and is_valid_doi(ref.doi) and doi_key(ref.doi) in existing.dois:
         return existing.dois[doi_key(ref.doi)], "doi"
     pmid = ref.text("pmid")
@@ -90,15 +92,17 @@ def match_existing(ref: Reference, existing: Existing) -> tuple[str, str] | None
     return None
 
 
-def merge_fields(current: Reference, incoming: Reference, force: frozenset[str] = frozenset()
+def merge_fields(current: Reference, incoming: Reference, curated: Container[str],
+                 force: frozenset[str] = frozenset()
                  ) -> tuple[Reference, list[FieldChange], list[str]]:
-    """The source after merging `incoming`, the changes made, and curated fields kept."""
+    """The source after merging `incoming`, the changes made, and curated fields kept
+    (`curated`: the field names, and `entrytype`, that only `force` may replace)."""
     fields = dict(current.fields)
     changes: list[FieldChange] = []
     kept: list[str] = []
     entry_type = current.entry_type
     if incoming.entry_type != current.entry_type:
-        if "entrytype" in force:
+        if "entrytype" in force or "entrytype" not in curated:
             changes.append(FieldChange("entrytype", current.entry_type, incoming.entry_type))
             entry_type = incoming.entry_type
         else:
@@ -108,7 +112,7 @@ def merge_fields(current: Reference, incoming: Reference, force: frozenset[str] 
         old = fields.get(name)
         if old is not None and format_value(old) == new:
             continue
-        if old is not None and name in CURATED and name not in force:
+        if name in curated and name not in force:
             kept.append(name)
             continue
         fields[name] = new

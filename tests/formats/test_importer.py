@@ -163,7 +163,8 @@ def test_update_merges_changed_fields_and_keeps_curated_ones(run, library) -> No
     assert result.stdout == "refs/doe2024.bib\n"
     assert "~ title: {A trial} -> {A trial, revised}" in result.stderr
     assert "+ volume = {3}" in result.stderr
-    assert "'note' is curated and differs; kept (--force note to replace it)" in result.stderr
+    assert ("'note' is curated (the library's own) and the export differs; kept (--force note "
+            "to replace it)") in result.stderr
     text = (library / "refs" / "doe2024.bib").read_text()
     assert "title = {A trial, revised}," in text and "note = {mine}," in text
     forced = run("import", "--update", "--force", "note", "-", input=newer)

@@ -1,5 +1,5 @@
 """The index holds what children inherit by crossref/xdata; their files and library.bib
-do not. On biber's own crossref test file (tests/fixtures/import/crossref-biber.bib)."""
+do not. On biber's own crossref test file (tests/fixtures/bibtex/crossref_entries.bib)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from reflib.library.inherited import comment
 from reflib.library.layout import Layout
 from reflib.library.query import load_references
 
-BIBER = FIXTURES / "import" / "crossref-biber.bib"
+BIBER = FIXTURES / "bibtex" / "crossref_entries.bib"
 
 
 def imported(run, root: Path) -> Path:
