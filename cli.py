@@ -64,6 +64,16 @@ class ReflibGroup(click.Group):
             command = f"refs {ctx.invoked_subcommand or ''}".strip()
             click.echo(crash_line(exc, command), err=True)
             ctx.exit(1)
+        finally:
+            _say_lock_notes()
+
+
+def _say_lock_notes() -> None:
+    """What taking the writer lock undid (an import killed half-way), said once."""
+    lock = sys.modules.get("reflib.library.lock")
+    if lock is not None:
+        for note in lock.take_notes():
+            click.echo(f"note: {note}", err=True)
 
 
 class WriterCommand(click.Command):
@@ -74,6 +84,7 @@ class WriterCommand(click.Command):
         from reflib.library.lock import writer_lock
 
         with writer_lock(ctx.obj, f"refs {ctx.info_name}"):
+            _say_lock_notes()  # before the command's own output
             return super().invoke(ctx)
 
 

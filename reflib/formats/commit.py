@@ -1,10 +1,13 @@
 """Writing an import all or nothing: new files created, changed files replaced, and on any
 failure or interruption (Ctrl-C included) every one of them put back as it was.
 
-New files are first written into a hidden staging folder inside refs/ and flushed to disk
-with one sync (not one fsync a file: 3,644 fsyncs took 4 s), then hard-linked into place,
-which never overwrites a file. A `kill -9` can only leave the staging folder behind (the
-next import removes it) or complete files, never a half-written source.
+New files are first written into a staging folder inside refs/ (library/staging.py),
+with the old text of every file to be replaced, and all of it is flushed to disk with one
+sync (not one fsync a file: 3,644 fsyncs took 4 s); then the new files are hard-linked
+into place, which never overwrites a file, and the changed ones replaced atomically.
+Ctrl-C or an error undoes it here. A kill that no handler sees (SIGKILL, power loss)
+leaves the staging folder without its DONE mark: the next writer undoes that import
+(library/lock.py calls `staging.undo_interrupted`), so refs/ never keeps half an import.
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from pathlib import Path
 
 from reflib.errors import ReflibError
 from reflib.fsutil import atomic_write_text
+from reflib.library import staging as layout_of_staging
 from reflib.progress import progress
 
-STAGING_PREFIX = ".import-"
+STAGING_PREFIX = layout_of_staging.PREFIX
 
 
 class ImportConflict(ReflibError):
@@ -26,26 +30,21 @@ class ImportConflict(ReflibError):
 
 
 def commit(refs_dir: Path, new_files: list[tuple[str, str]],
-           changed: dict[Path, tuple[str, str]]) -> None:
+           changed: dict[Path, tuple[str, str]]) -> list[str]:
     """Create `new_files` ((name, text) in refs_dir) and replace `changed` (path -> (old,
-    new) text).
+    new) text). Returns what was said of an earlier import that was killed (undone first).
 
     A file to create that appeared meanwhile, or a file to change that is no longer the
     one read, stops the import; then, as on any exception or KeyboardInterrupt, the files
     created are removed and the ones replaced get their old text back."""
     created: list[Path] = []
     replaced: list[tuple[Path, str]] = []
-    staging = _staging(refs_dir) if new_files else None
+    said = layout_of_staging.undo_interrupted(refs_dir) if refs_dir.is_dir() else []
+    staging = _staging(refs_dir)
     try:
         with progress(2 * len(new_files) + len(changed), "writing sources") as advance:
-            staged = []
-            for name, text in new_files:
-                tmp = staging / name  # type: ignore[operator]
-                with open(tmp, "wb") as handle:
-                    handle.write(text.encode("utf-8"))
-                staged.append((tmp, refs_dir / name))
-                advance(1)
-            os.sync()
+            staged = _stage(staging, new_files, changed, advance)
+            os.sync()  # every staged byte on disk before refs/ changes at all
             for tmp, path in staged:
                 try:
                     os.link(tmp, path)
@@ -61,20 +60,42 @@ def commit(refs_dir: Path, new_files: list[tuple[str, str]],
                 atomic_write_text(path, new)
                 replaced.append((path, old))
                 advance(1)
+            (staging / layout_of_staging.DONE).touch()
     except BaseException:
         _undo(created, replaced)
         raise
     finally:
-        if staging is not None:
-            shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)
+    return said
+
+
+def _stage(staging: Path, new_files: list[tuple[str, str]],
+           changed: dict[Path, tuple[str, str]], advance) -> list[tuple[Path, Path]]:
+    """Write the new files and the old text of the changed ones into the staging folder."""
+    staged = []
+    refs_dir = staging.parent
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for name, text in new_files:
+        tmp = staging / name
+        data = memoryview(text.encode("utf-8"))
+        fd = os.open(tmp, flags, 0o666)
+        try:
+            while data:
+                data = data[os.write(fd, data):]
+        finally:
+            os.close(fd)
+        staged.append((tmp, refs_dir / name))
+        advance(1)
+    if changed:
+        old_dir = staging / layout_of_staging.OLD
+        old_dir.mkdir()
+        for path, (old, _) in changed.items():
+            (old_dir / path.name).write_bytes(old.encode("utf-8"))
+    return staged
 
 
 def _staging(refs_dir: Path) -> Path:
-    """A new staging folder; ones left by a killed import are removed first."""
     refs_dir.mkdir(parents=True, exist_ok=True)
-    for old in refs_dir.glob(STAGING_PREFIX + "*"):
-        if old.is_dir():
-            shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=refs_dir))
 
 

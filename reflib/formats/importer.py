@@ -160,7 +160,8 @@ def import_files(layout: Layout, inputs: list[tuple[str, bytes]],
     report.written = [f"refs/{name}" for name, _ in new_files if name.endswith(".bib")]
     report.updated = {layout.rel(layout.source_path(k)): c for k, (_, _, c) in plan.updates.items()}
     if not options.dry_run:
-        commit(layout.refs_dir, new_files, changed)
+        said = commit(layout.refs_dir, new_files, changed)
+        report.notices += [Problem("refs/", 0, line, None, "warning") for line in said]
     return report
 
 

@@ -12,7 +12,9 @@ temporary folder, one per library, so the library's folders stay as they were.
         ...                                   # nested takes in one process just count
 
 On taking it, temporary files a crashed writer left (`.NAME.*.tmp` beside library.bib,
-in refs/ and in db/) are removed: nobody else can be writing them now.
+in refs/ and in db/) are removed: nobody else can be writing them now. An import killed
+before it finished is undone (library/staging.py); what was undone is kept for the
+command to say (`take_notes`).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ WAIT_ENV = "REFS_LOCK_WAIT"
 _POLL = 0.05
 
 _held: dict[str, int] = {}  # lock file -> how many times this process holds it
+_notes: list[str] = []  # what taking the lock undid, for the command to say
 _held_lock = threading.Lock()
 
 
@@ -147,8 +150,19 @@ def writer_lock(layout: Layout, command: str, wait: float | None = None) -> Iter
         handle.close()
 
 
+def take_notes() -> list[str]:
+    """What taking the lock undid since the last call (an import killed half-way)."""
+    notes = list(_notes)
+    _notes.clear()
+    return notes
+
+
 def remove_stale_temporaries(layout: Layout) -> list[Path]:
-    """Temporary files of atomic writes a killed writer left behind; call with the lock."""
+    """Temporary files of atomic writes a killed writer left behind, and a killed
+    import's half (see library/staging.py); call with the lock."""
+    from reflib.library.staging import undo_interrupted
+
+    _notes.extend(undo_interrupted(layout.refs_dir))
     removed = []
     places = [(layout.root, ".library.bib."), (layout.db_path.parent, ".library.db."),
               (layout.refs_dir, ".")]

@@ -1,0 +1,68 @@
+"""An import's staging folder in refs/, and undoing what a killed import left there.
+
+While `refs import` writes (formats/commit.py), its staging folder refs/.import-XXXX holds:
+
+    NAME          each new file, written and synced before any is linked into refs/
+    old/NAME      the text of each file the import replaces, saved before it is replaced
+    DONE          made once every file is in place
+
+Ctrl-C and errors are undone by the import itself. A kill it cannot catch (SIGKILL, power
+loss) leaves the folder without DONE; the next writer of the library (any command that
+takes the writer lock, library/lock.py) undoes it: each refs/NAME that is the very file
+staged (the same inode: a hard link) is removed, each saved old text is put back, then
+the folder goes. A folder with DONE is an import that finished: only the folder goes.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from reflib.fsutil import atomic_write_bytes
+
+PREFIX = ".import-"
+OLD = "old"
+DONE = "DONE"
+
+
+def leftovers(refs_dir: Path) -> list[Path]:
+    """Staging folders in refs/ (none while no import runs)."""
+    try:
+        return sorted(p for p in refs_dir.glob(PREFIX + "*") if p.is_dir())
+    except OSError:
+        return []
+
+
+def undo_interrupted(refs_dir: Path) -> list[str]:
+    """Undo every import that was killed before it finished; what was done, one line each.
+    Call only while holding the writer lock (no import can be running)."""
+    said = []
+    for folder in leftovers(refs_dir):
+        if (folder / DONE).exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            continue
+        removed = restored = 0
+        for staged in folder.iterdir():
+            if not staged.is_file() or staged.name == DONE:
+                continue
+            target = refs_dir / staged.name
+            try:
+                if os.path.samefile(staged, target):
+                    target.unlink()
+                    removed += 1
+            except OSError:
+                pass  # not linked yet
+        old_dir = folder / OLD
+        if old_dir.is_dir():
+            for saved in old_dir.iterdir():
+                target = refs_dir / saved.name
+                old = saved.read_bytes()
+                if not target.is_file() or target.read_bytes() != old:
+                    atomic_write_bytes(target, old)
+                    restored += 1
+        shutil.rmtree(folder, ignore_errors=True)
+        said.append(f"refs/{folder.name} was left by an import that was killed before it "
+                    f"finished; undid it ({removed} new file{'s' if removed != 1 else ''} "
+                    f"removed, {restored} restored): refs/ is as it was before that import")
+    return said

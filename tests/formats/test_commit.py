@@ -1,0 +1,155 @@
+"""An import interrupted for real: `refs import` runs as its own process and gets SIGINT
+(Ctrl-C) or SIGKILL (no handler runs) while it writes; refs/ must be as it was.
+
+The input is made of the repository's own twelve sources, each copied under many keys
+(without DOI or PMID, which must be unique): thousands of entries, enough that the
+import is still writing when the signal comes."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT
+
+from reflib.formats.commit import commit
+from reflib.library import staging
+from reflib.library.layout import Layout
+
+COPIES = 300  # x 12 sources: 3,600 entries, 7,200 files to write
+
+
+def big_export(path: Path) -> Path:
+    texts = []
+    for source in sorted((ROOT / "refs").glob("*.bib")):
+        text = source.read_text(encoding="utf-8")
+        text = "\n".join(line for line in text.splitlines()
+                         if not re.match(r"\s*(doi|pmid|pmcid|ids)\s*=", line)) + "\n"
+        key = source.stem
+        texts += [text.replace("{" + key + ",", "{" + f"{key}-{n}" + ",", 1)
+                  for n in range(COPIES)]
+    path.write_text("".join(texts), encoding="utf-8")
+    return path
+
+
+def refs_command(root: Path, *args: str) -> list[str]:
+    return [sys.executable, "-c", "import sys; from cli import cli; sys.exit(cli())",
+            "--root", str(root), *args]
+
+
+def snapshot(refs_dir: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in refs_dir.iterdir() if p.is_file()}
+
+
+def start_and_signal(root: Path, export: Path, sig: int) -> subprocess.CompletedProcess:
+    """Start `refs import EXPORT`, send `sig` as soon as its staging folder exists."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(refs_command(root, "import", str(export)), cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    refs_dir = root / "refs"
+    deadline = time.monotonic() + 120
+    while not staging.leftovers(refs_dir):
+        if process.poll() is not None or time.monotonic() > deadline:
+            out, err = process.communicate()
+            pytest.fail(f"the import ended before it wrote anything: {process.returncode} "
+                        f"{err[-2000:]}")
+        time.sleep(0.002)
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=120)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+@pytest.fixture
+def fresh(run, tmp_path: Path) -> Path:
+    root = tmp_path / "lib"
+    assert run("init", str(root)).exit_code == 0
+    assert run("import", str(ROOT / "refs" / "lee2021learn.bib"), root=root).exit_code == 0
+    return root
+
+
+def test_ctrl_c_while_writing_leaves_refs_as_it_was(run, fresh: Path, tmp_path: Path) -> None:
+    export = big_export(tmp_path / "export.bib")
+    before = snapshot(fresh / "refs")
+    result = start_and_signal(fresh, export, signal.SIGINT)
+    assert result.returncode == 130, result.stderr[-2000:]
+    assert "interrupted (Ctrl-C): nothing was imported; refs/ is as it was" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(fresh / "refs") == before
+    assert sorted(p.name for p in (fresh / "refs").iterdir()) == sorted(before)  # no folder
+    again = run("import", str(export), root=fresh)
+    assert again.exit_code == 0, again.output[-2000:]
+    assert len(again.stdout.split()) == 12 * COPIES
+    assert run("build", root=fresh).exit_code == 0
+
+
+def test_kill_9_while_writing_is_undone_by_the_next_writer(run, fresh: Path,
+                                                           tmp_path: Path) -> None:
+    export = big_export(tmp_path / "export.bib")
+    before = snapshot(fresh / "refs")
+    result = start_and_signal(fresh, export, signal.SIGKILL)
+    assert result.returncode == -signal.SIGKILL
+    refs_dir = fresh / "refs"
+    (left,) = staging.leftovers(refs_dir)
+    assert not (left / staging.DONE).exists()
+    after = snapshot(refs_dir)
+    # Sources that were there are untouched; anything new is a hard link of a staged file
+    # (the kill came while linking), which the next writer removes.
+    assert {name: after[name] for name in before} == before
+    assert all(os.path.samefile(refs_dir / name, left / name) for name in after
+               if name not in before)
+    again = run("import", str(export), root=fresh)
+    assert again.exit_code == 0, again.output[-2000:]
+    assert (f"note: refs/{left.name} was left by an import that was killed before it "
+            "finished; undid it") in again.stderr
+    assert staging.leftovers(refs_dir) == []
+    assert len(again.stdout.split()) == 12 * COPIES
+    assert run("build", root=fresh).exit_code == 0
+
+
+def test_a_killed_import_half_linked_is_undone_by_any_writer(run, fresh: Path) -> None:
+    """The state a SIGKILL leaves in the middle of linking, made exactly: half of the new
+    files linked into refs/, one changed file replaced. `refs build` undoes it first."""
+    refs_dir = fresh / "refs"
+    before = snapshot(refs_dir)
+    folder = refs_dir / f"{staging.PREFIX}killed"
+    (folder / staging.OLD).mkdir(parents=True)
+    text = (refs_dir / "lee2021learn.bib").read_text(encoding="utf-8")
+    for n in range(4):
+        (folder / f"new{n}.bib").write_text(text.replace("{lee2021learn,", f"{{new{n},"),
+                                            encoding="utf-8")
+    for n in range(2):
+        os.link(folder / f"new{n}.bib", refs_dir / f"new{n}.bib")
+    (folder / staging.OLD / "lee2021learn.bib").write_text(text, encoding="utf-8")
+    (refs_dir / "lee2021learn.bib").write_text(text.replace("2021", "2031"), encoding="utf-8")
+    result = run("build", root=fresh)
+    assert result.exit_code == 0, result.output
+    assert "undid it (2 new files removed, 1 restored)" in result.stderr
+    assert snapshot(refs_dir) == before and staging.leftovers(refs_dir) == []
+
+
+def test_a_finished_import_that_was_killed_before_cleaning_up_is_kept(fresh: Path) -> None:
+    refs_dir = fresh / "refs"
+    folder = refs_dir / f"{staging.PREFIX}finished"
+    folder.mkdir()
+    (folder / "new0.bib").write_text("@misc{new0, title = {T}}\n", encoding="utf-8")
+    os.link(folder / "new0.bib", refs_dir / "new0.bib")
+    (folder / staging.DONE).touch()
+    assert staging.undo_interrupted(refs_dir) == []
+    assert (refs_dir / "new0.bib").is_file() and not folder.exists()
+
+
+def test_commit_undoes_a_killed_import_when_called_without_the_lock(fresh: Path) -> None:
+    refs_dir = fresh / "refs"
+    folder = refs_dir / f"{staging.PREFIX}killed"
+    folder.mkdir()
+    (folder / "x.bib").write_text("@misc{x, title = {T}}\n", encoding="utf-8")
+    os.link(folder / "x.bib", refs_dir / "x.bib")
+    said = commit(Layout(fresh).refs_dir, [("y.bib", "@misc{y, title = {T}}\n")], {})
+    assert len(said) == 1 and "1 new file removed, 0 restored" in said[0]
+    assert not (refs_dir / "x.bib").exists() and (refs_dir / "y.bib").is_file()
