@@ -77,8 +77,8 @@ def save_run(db_path: Path, run: CheckRun) -> int:
             conn.executemany(
                 'INSERT INTO findings (run_id, key, "check", severity, message, file, line, data) '
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(run_id, f.key, f.check, f.severity, f.message, f.file, f.line,
-                  json.dumps(f.data, ensure_ascii=False)) for f in run.findings])
+                ((run_id, f.key, f.check, f.severity, f.message, f.file, f.line,
+                  json.dumps(f.data, ensure_ascii=False)) for f in run.findings))
         return run_id
     finally:
         conn.close()

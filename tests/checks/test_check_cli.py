@@ -75,6 +75,25 @@ def test_json_parses_back(run, online) -> None:
     assert "1 error, 2 warnings, 3 notices" in result.stderr
 
 
+def test_json_is_the_indented_list_made_one_finding_at_a_time(run, online) -> None:
+    # The JSON output is built a finding at a time (memory at 100,000 sources); it must
+    # stay the very text json.dumps(list, indent=2) makes, newlines in messages included.
+    from reflib.checks.output import render
+    from reflib.checks.runner import CheckResult
+    from reflib.library.findings import CheckRun, Finding
+
+    result = run("check", "--format", "json", "--against", str(PRINTED_LIST),
+                 "--max-age", "1000")
+    findings = json.loads(result.stdout)
+    assert len(findings) > 3
+    assert result.stdout == json.dumps(findings, ensure_ascii=False, indent=2) + "\n"
+    odd = Finding("k", "note", "notice", "two\nlines, “quoted” {x: [1]}", None, None,
+                  {"nested": {"a": [1, 2]}, "empty": {}, "list": []})
+    made = render(CheckResult(CheckRun([odd, odd]), ["k"]), "json")
+    assert made == json.dumps([json.loads(made)[0]] * 2, ensure_ascii=False, indent=2) + "\n"
+    assert render(CheckResult(CheckRun([]), []), "json") == "[]\n"
+
+
 def test_junit_parses_back(run, online) -> None:
     result = run("check", "--format", "junit", "--max-age", "1")
     root = ET.fromstring(result.stdout)
