@@ -150,6 +150,7 @@ def _first_name(ref: Reference) -> str:
 
 def _entries(refs: Sequence[Reference], style: str, fmt: str):
     from reflib.cite import stylesheet as cslstyle
+    from reflib.cite.entries import render_entries
     from reflib.formats.csl import to_csl
 
     if fmt not in TEXT_FORMATS:
@@ -167,7 +168,7 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
     # HTML and Markdown) and carry italics etc. through as markers (reflib.cite.markers).
     escape = {"html": _html_text, "markdown": _markdown_text}.get(fmt, str)
     items = [encode_item(item, escape) for item in items]
-    entries = cslstyle.render_entries(loaded, items, _formatter(fmt))
+    entries = render_entries(loaded, items, _formatter(fmt))
     letters = year_suffixes(items) if loaded.author_date else {}
     out = []
     for item, (first, rest) in zip(items, entries, strict=True):

@@ -9,7 +9,7 @@ entries, so their context also holds the whole list: they are reused only when n
 changed at all. Numeric styles reuse every entry whose content and number did not change.
 
     with cached_in(layout.db_path):
-        text = render(refs, "ama")   # reflib.cite.stylesheet.render_entries reads it
+        text = render(refs, "ama")   # reflib.cite.entries.render_entries reads it
 """
 
 from __future__ import annotations

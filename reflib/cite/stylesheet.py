@@ -198,54 +198,6 @@ def _give_names_a_name(root) -> None:
             names.insert(0, names.makeelement(f"{{{CSL_NS}}}name", {}))
 
 
-def render_entries(style: Style, items: list[dict[str, Any]],
-                   formatter) -> list[tuple[str | None, str]]:
-    """Each CSL-JSON item rendered: (first field or None, the rest), in the given order."""
-    from citeproc import Citation, CitationItem, CitationStylesBibliography
-    from citeproc.source.json import CiteProcJSON
-
-    from reflib.cite import rendercache
-    from reflib.progress import progress
-
-    given = [processor_item(item) for item in items]
-    source = CiteProcJSON(given)
-    bibliography = CitationStylesBibliography(style.csl, source, formatter)
-    bibliography.register(Citation([CitationItem(str(item["id"])) for item in items]))
-    layout = style.csl.root.bibliography.layout
-    cache = rendercache.active()
-    if cache is None:
-        with progress(len(items) if len(items) >= 200 else 0, "formatting") as advance:
-            entries = []
-            for cite in bibliography.items:
-                first, rest = layout.render_entry(cite)
-                entries.append((first, rest or ""))
-                advance(1)
-        return entries
-    hashes = {str(item["id"]).lower(): rendercache.item_hash(item) for item in given}
-    context = rendercache.context_of(style_id(style), getattr(formatter, "__name__",
-                                                                repr(formatter)),
-                                     style.numeric, list(hashes.values()))
-    known = cache.lookup(context)
-    keys = [(hashes[str(cite.key).lower()], position)
-            for position, cite in enumerate(bibliography.items)]
-    missing = sum(key not in known for key in keys)
-    entries, rows, fresh = [], [], 0
-    with progress(missing if missing >= 200 else 0, "formatting") as advance:
-        for key, cite in zip(keys, bibliography.items, strict=True):
-            if key in known:
-                first, rest = known[key]
-            else:
-                first, rest = layout.render_entry(cite)
-                rest, fresh = rest or "", fresh + 1
-                advance(1)
-            entries.append((first, rest))
-            rows.append((*key, first, rest))
-    cache.rendered += fresh
-    if fresh or len(known) != len(rows):
-        cache.store(context, rows)
-    return entries
-
-
 def style_id(style: Style) -> str:
     """The style's name, fixes and the .csl file's content, as one string."""
     path = STYLE_DIR / style.spec.file if style.name in STYLES else Path(style.name)

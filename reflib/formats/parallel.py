@@ -22,15 +22,28 @@ SLICE = 5000  # items a worker maps as one job
 _ITEMS: Sequence[Any] = ()  # the list being mapped, inherited by forked workers
 
 
-def map_slices(function: Callable[[Sequence[Any]], Any], items: Sequence[Any]) -> list[Any]:
+def map_slices(function: Callable[[Sequence[Any]], Any], items: Sequence[Any],
+               advance: Callable[[int], None] | None = None, size: int | None = None,
+               threshold: int | None = None) -> list[Any]:
     """[function(slice) for each slice of `items`], slices in order; on every core when
-    `items` is long and the platform can fork (the workers need no pickled input)."""
-    bounds = [(i, min(i + SLICE, len(items))) for i in range(0, len(items), SLICE)]
+    `items` is long and the platform can fork (the workers need no pickled input).
+
+    `function` must be a module-level function (it is pickled); `advance(n)` is told of
+    each slice of n items as it is done; `size` items a slice (default SLICE) and workers
+    from `threshold` items on (default PARALLEL_THRESHOLD)."""
+    size = size or SLICE
+    threshold = PARALLEL_THRESHOLD if threshold is None else threshold
+    bounds = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     workers = min(os.cpu_count() or 1, len(bounds), 8)
-    if (len(items) < PARALLEL_THRESHOLD or workers < 2
+    if (len(items) < threshold or workers < 2
             or "fork" not in multiprocessing.get_all_start_methods()):
-        return [function(items[start:end]) for start, end in bounds]
-    from concurrent.futures import ProcessPoolExecutor
+        results = []
+        for start, end in bounds:
+            results.append(function(items[start:end]))
+            if advance:
+                advance(end - start)
+        return results
+    from concurrent.futures import ProcessPoolExecutor, as_completed
 
     from reflib.library.sourcefiles import _exit_with_parent
 
@@ -42,8 +55,15 @@ def map_slices(function: Callable[[Sequence[Any]], Any], items: Sequence[Any]) -
                                  mp_context=multiprocessing.get_context("fork"),
                                  initializer=_exit_with_parent,
                                  initargs=(os.getpid(),)) as pool:
-            jobs = [pool.submit(_map_slice, function, start, end) for start, end in bounds]
-            return [job.result() for job in jobs]
+            jobs = {pool.submit(_map_slice, function, start, end): (n, end - start)
+                    for n, (start, end) in enumerate(bounds)}
+            results: list[Any] = [None] * len(bounds)
+            for job in as_completed(jobs):
+                n, count = jobs[job]
+                results[n] = job.result()
+                if advance:
+                    advance(count)
+            return results
     finally:
         _ITEMS = ()
         gc.unfreeze()
