@@ -69,9 +69,15 @@ class Reading:
     def _collect_macros(self, item: TextInput) -> None:
         from reflib.library.bibscan import iter_blocks
 
-        if not re.search(r"@\s*string", item.text, re.IGNORECASE):
+        starts = [m.start() for m in re.finditer(r"@\s*string", item.text, re.IGNORECASE)]
+        if not starts:
             return
+        # No @string starts after the last `@string` in the text: read no further (most
+        # files define their macros at the top; the entries are read once, later).
+        last_line = item.text.count("\n", 0, starts[-1]) + 1
         for block in iter_blocks(item.text.lstrip("\ufeff")):
+            if block.line > last_line:
+                break
             if block.kind == "string":
                 notice = self.macros.define(block.key, block.fields[0].raw, item.name,
                                             block.line)
