@@ -146,7 +146,11 @@ def round_trip(cases_file: Path | None) -> None:
         print(f"  the {len(cases)} LaTeX cases: {cases_file}")
 
 
-def tugboat() -> None:
+def tugboat(runs: int = 3) -> None:
+    """TUGboat import + build against bibtexparser's bare parse, each the median of `runs`;
+    the import also without writing (--dry-run), which shows what writing files costs."""
+    import statistics
+
     import bibtexparser
 
     from reflib.formats.importer import ImportOptions, import_files
@@ -155,24 +159,37 @@ def tugboat() -> None:
 
     source = CORPORA / "large" / "tugboat.bib"
     data = source.read_bytes()
-    started = time.perf_counter()
-    bare = bibtexparser.parse_string(data.decode("utf-8"), parse_stack=[])
-    bare_s = time.perf_counter() - started
-    with tempfile.TemporaryDirectory() as tmp:
-        init_library(tmp)
-        layout = Layout(Path(tmp))
+    bare_s, dry_s, import_s, build_s = [], [], [], []
+    for _ in range(runs):
         started = time.perf_counter()
-        report = import_files(layout, [(str(source), data)], ImportOptions(rekey=True))
-        imported_s = time.perf_counter() - started
-        started = time.perf_counter()
-        built = build(layout, full=True)
-        build_s = time.perf_counter() - started
-    print(f"tugboat.bib ({len(bare.entries)} entries by bibtexparser):")
-    print(f"  bibtexparser bare parse: {bare_s:.2f} s")
-    print(f"  refs import --rekey: {imported_s:.2f} s ({len(report.written)} sources, "
-          f"{len(report.renamed)} renamed: its keys hold colons); refs build --full: "
-          f"{build_s:.2f} s ({built.sources} sources); together {imported_s + build_s:.2f} s "
-          f"= {(imported_s + build_s) / bare_s:.1f}x the bare parse")
+        bare = bibtexparser.parse_string(data.decode("utf-8"), parse_stack=[])
+        bare_s.append(time.perf_counter() - started)
+        entries = len(bare.entries)
+        del bare
+        with tempfile.TemporaryDirectory() as tmp:
+            init_library(tmp)
+            layout = Layout(Path(tmp))
+            started = time.perf_counter()
+            import_files(layout, [(str(source), data)], ImportOptions(rekey=True, dry_run=True))
+            dry_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            report = import_files(layout, [(str(source), data)], ImportOptions(rekey=True))
+            import_s.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            built = build(layout, full=True)
+            build_s.append(time.perf_counter() - started)
+            files = sum(1 for _ in layout.refs_dir.iterdir())
+    bare_m, dry_m, import_m, build_m = (statistics.median(x)
+                                         for x in (bare_s, dry_s, import_s, build_s))
+    print(f"tugboat.bib ({entries} entries by bibtexparser; median of {runs} runs):")
+    print(f"  bibtexparser bare parse: {bare_m:.2f} s")
+    print(f"  refs import --rekey: {import_m:.2f} s ({len(report.written)} sources, "
+          f"{len(report.renamed)} renamed: its keys hold colons; {files} files in refs/ with "
+          f"the import records); of which reading, keying, validating, formatting "
+          f"(--dry-run): {dry_m:.2f} s, writing the files: {import_m - dry_m:.2f} s "
+          f"(runs: {', '.join(f'{x:.2f}' for x in import_s)})")
+    print(f"  refs build --full: {build_m:.2f} s ({built.sources} sources); import + build "
+          f"{import_m + build_m:.2f} s = {(import_m + build_m) / bare_m:.1f}x the bare parse")
 
 
 _MEMORY = """
