@@ -19,7 +19,13 @@ from typing import Any
 
 from reflib.library.markup import markup_to_text
 from reflib.library.model import Reference
-from reflib.library.textmatch import fold, spelling_similarity, squash, title_similarity
+from reflib.library.textmatch import (
+    fold,
+    journal_agrees,
+    spelling_similarity,
+    squash,
+    title_similarity,
+)
 from reflib.registries.crossref.work import dates_of, people_of
 
 TITLE_MIN = 0.92  # word-level similarity of normalised titles
@@ -204,7 +210,8 @@ def evaluate(ref: Reference, item: dict[str, Any], printed: bool = False) -> Can
 
 
 def _container_similarity(ours: str, theirs: str) -> float:
-    if fold(ours) == fold(theirs) or squash(ours) == squash(theirs):
+    """1.0 for the same name or an abbreviation of it (`Pain Med`, `Pain Medicine`)."""
+    if fold(ours) == fold(theirs) or journal_agrees([ours], [theirs]):
         return 1.0
     return title_similarity(ours, theirs)
 
@@ -222,19 +229,31 @@ def decide(ref: Reference, items: list[dict[str, Any]], printed: bool = False) -
     runner_up = ranked[1] if len(ranked) > 1 else None
     if not best.passes:
         failed = "; ".join(f"{c.name}: {c.detail}" for c in best.failed())
-        return Decision(None, f"the top hit {best.doi} does not match ({failed})", candidates)
+        return _by_evidence(ref, candidates) or Decision(
+            None, f"the top hit {best.doi} does not match ({failed})", candidates)
     others = [c for c in ranked[1:] if c.passes]
     if others:
-        return Decision(None, f"{len(others) + 1} candidates match equally well "
-                        f"({', '.join(c.doi for c in (best, *others))}); choose one with "
-                        "--accept", candidates)
+        return _by_evidence(ref, candidates) or Decision(
+            None, f"{len(others) + 1} candidates match equally well "
+            f"({', '.join(c.doi for c in (best, *others))}); choose one with --accept",
+            candidates)
     if runner_up is not None and best.score < LEAD * runner_up.score:
-        return Decision(None, f"the top hit {best.doi} (score {best.score:.1f}) does not "
-                        f"clearly lead {runner_up.doi} ({runner_up.score:.1f}); "
-                        f"it needs {LEAD:g} times the runner-up's score", candidates)
+        return _by_evidence(ref, candidates) or Decision(
+            None, f"the top hit {best.doi} (score {best.score:.1f}) does not clearly lead "
+            f"{runner_up.doi} ({runner_up.score:.1f}); it needs {LEAD:g} times the "
+            "runner-up's score", candidates)
     matched = [c.name if c.name != "author" else "first author" for c in best.checks]
     return Decision(best, f"{best.doi} matches {', '.join(matched[:-1])} and {matched[-1]}, "
                     f"and leads with score {best.score:.1f}", candidates)
+
+
+def _by_evidence(ref: Reference, candidates: tuple[Candidate, ...]) -> Decision | None:
+    """When the score cannot decide (a work published twice, a close runner-up), what the
+    source prints may: reflib.enrich.twins."""
+    from reflib.enrich.twins import by_evidence
+
+    found = by_evidence(ref, candidates)
+    return Decision(found[0], found[1], candidates) if found else None
 
 
 def accept_problems(ref: Reference, item: dict[str, Any]) -> tuple[list[Check], list[Check]]:

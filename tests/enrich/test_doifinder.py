@@ -48,6 +48,13 @@ def drop_doi(library: Path, key: str, **replace: str) -> Path:
     return path
 
 
+def drop_journal(path: Path) -> Path:
+    """Nothing printed but title, people and year: only the score could tell twins apart."""
+    path.write_text(re.sub(r"  (journal|shortjournal|volume|number|pages|issn) = .*\n", "",
+                           path.read_text()))
+    return path
+
+
 def source(library: Path, key: str) -> Reference:
     ref, problems = read_source_file(library / "refs" / f"{key}.bib", library)
     assert ref is not None and problems == []
@@ -87,17 +94,29 @@ def test_a_clear_match_is_accepted_and_written(library: Path, server: FakeCrossr
     assert query.startswith("Latest Evidence-Based Application") and "Lee" in query
 
 
-def test_the_dual_published_guideline_is_not_given_the_other_journal(
+def test_the_dual_published_guideline_is_decided_by_its_journal_and_volume(
         library: Path, server: FakeCrossref) -> None:
     drop_doi(library, "hurley2022cervical")
     report = find_dois(Layout(library), ["hurley2022cervical"], crossref=client(server))
     finding = report.findings[0]
-    assert finding.status == REVIEW and finding.doi == ""
     by_doi = {c.doi: c for c in finding.candidates}
     assert by_doi[RAPM].passes and not by_doi[PAIN_MED].passes
     assert [c.name for c in by_doi[PAIN_MED].failed()] == ["container"]
-    assert "does not clearly lead" in finding.reason
-    assert "doi =" not in (library / "refs" / "hurley2022cervical.bib").read_text()
+    assert by_doi[RAPM].score < LEAD * by_doi[PAIN_MED].score  # the score cannot decide
+    assert finding.status == ACCEPTED and finding.doi == RAPM
+    assert "the only candidate in Regional Anesthesia" in finding.reason
+    assert "volume" in finding.reason and "not by score" in finding.reason
+    assert "10.1093/pm/pnab281 (container" in finding.reason
+
+
+def test_without_a_journal_the_dual_published_guideline_stays_for_review(
+        library: Path, server: FakeCrossref) -> None:
+    path = drop_journal(drop_doi(library, "hurley2022cervical"))
+    report = find_dois(Layout(library), ["hurley2022cervical"], crossref=client(server))
+    finding = report.findings[0]
+    assert finding.status == REVIEW and finding.doi == ""
+    assert "match equally well" in finding.reason
+    assert "doi =" not in path.read_text()
 
 
 def test_the_pain_medicine_version_is_never_given_to_the_rapm_citation(
@@ -106,8 +125,8 @@ def test_the_pain_medicine_version_is_never_given_to_the_rapm_citation(
     server.add_search("cervical spine", [item("hurley2021painmed-dual.json", 120.0),
                                          item("hurley2022cervical.json", 60.0)])
     report = find_dois(Layout(library), ["hurley2022cervical"], crossref=client(server))
-    assert report.findings[0].status == REVIEW
-    assert "does not match (container" in report.findings[0].reason
+    assert report.findings[0].status == ACCEPTED and report.findings[0].doi == RAPM
+    assert "10.1093/pm/pnab281 (container" in report.findings[0].reason
 
 
 def test_citing_pain_medicine_never_takes_the_rapm_doi(library: Path,
@@ -232,8 +251,49 @@ def hurley_without_doi() -> Reference:
 def test_the_top_hit_is_never_trusted_on_its_score() -> None:
     ref = hurley_without_doi()
     decision = decide(ref, [item("hurley2021painmed-dual.json", 500.0),
-                            item("hurley2022cervical.json", 10.0)])
+                            item("cohen2020lumbar.json", 10.0)])
     assert decision.accepted is None and "does not match" in decision.reason
+    ref.fields.pop("journal")  # nothing printed tells the twins apart
+    decision = decide(ref, [item("hurley2021painmed-dual.json", 500.0),
+                            item("hurley2022cervical.json", 10.0)])
+    assert decision.accepted is None and "match equally well" in decision.reason
+    # the printed journal picks the runner-up out; the top hit is still not taken
+    ref.fields["journal"] = "{Reg Anesth Pain Med}"
+    decision = decide(ref, [item("hurley2021painmed-dual.json", 500.0),
+                            item("hurley2022cervical.json", 10.0)])
+    assert decision.accepted is not None and decision.accepted.doi == RAPM
+
+
+def test_without_a_lead_the_printed_journal_and_year_decide() -> None:
+    ref = hurley_without_doi()
+    other = item("cohen2020lumbar.json", 100.0)  # another title: it contradicts the source
+    close = decide(ref, [item("hurley2022cervical.json", 100.0 * LEAD - 0.1), other])
+    assert close.accepted is not None and close.accepted.doi == RAPM
+    assert "with the printed year" in close.reason and "cohen" not in close.reason
+    assert "10.1136/rapm-2019-101243 (title" in close.reason
+
+
+def test_evidence_needs_every_other_candidate_contradicted() -> None:
+    ref = hurley_without_doi()
+    ref.fields.update({"volume": "{47}", "pages": "{3--59}"})
+    twin = item("hurley2021painmed-dual.json", 99.0)
+    assert decide(ref, [item("hurley2022cervical.json", 100.0), twin]).accepted.doi == RAPM
+    # a copy in the same journal and volume: nothing printed tells them apart
+    copy = item("hurley2022cervical.json", 99.0, DOI="10.5555/copy")
+    decision = decide(ref, [item("hurley2022cervical.json", 100.0), copy])
+    assert decision.accepted is None and "match equally well" in decision.reason
+    # ... but another volume of the same journal contradicts the printed one
+    later = item("hurley2022cervical.json", 99.0, DOI="10.5555/later", volume="48")
+    assert decide(ref, [item("hurley2022cervical.json", 100.0), later]).accepted.doi == RAPM
+    # a runner-up with nothing that contradicts the source (no journal, no numbers)
+    bare = item("hurley2022cervical.json", 99.0, DOI="10.5555/bare", volume=None, page=None,
+                **{"container-title": [], "short-container-title": [], "ISSN": []})
+    undecided = decide(ref, [item("hurley2022cervical.json", 100.0), bare])
+    assert undecided.accepted is None
+    # the printed volume disagrees with the only candidate in the journal
+    ref.fields.update({"volume": "{46}", "year": "{2019}"})
+    ref.fields.pop("pages")
+    assert decide(ref, [item("hurley2022cervical.json", 100.0), twin]).accepted is None
 
 
 def test_two_candidates_passing_everything_are_ambiguous() -> None:
@@ -245,6 +305,7 @@ def test_two_candidates_passing_everything_are_ambiguous() -> None:
 
 def test_the_lead_over_the_runner_up_must_be_clear() -> None:
     ref = hurley_without_doi()
+    ref.fields.pop("journal")  # no journal printed: only the score could decide
     other = item("cohen2020lumbar.json", 100.0)
     close = decide(ref, [item("hurley2022cervical.json", 100.0 * LEAD - 0.1), other])
     assert close.accepted is None and "does not clearly lead" in close.reason
@@ -294,13 +355,13 @@ def test_query_holds_title_people_container_and_year() -> None:
 
 
 def test_cli_find_doi(run, library: Path, server: FakeCrossref) -> None:
-    drop_doi(library, "hurley2022cervical")
+    drop_journal(drop_doi(library, "hurley2022cervical"))
     url = ["--crossref-url", server.url, "--mailto", MAILTO]
     result = run("find-doi", *url, "hurley2022cervical")
     assert result.exit_code == 0
-    assert result.stdout.startswith("hurley2022cervical: review: the top hit "
-                                    "10.1136/rapm-2021-103031")
-    assert "10.1093/pm/pnab281" in result.stdout and "[no: container]" in result.stdout
+    assert result.stdout.startswith("hurley2022cervical: review: 2 candidates match equally "
+                                    "well (10.1136/rapm-2021-103031")
+    assert "10.1093/pm/pnab281" in result.stdout
     assert "1 to review (choose with --accept)" in result.stderr
     result = run("find-doi", *url, "--format", "json", "hurley2022cervical", "--accept", RAPM)
     data = json.loads(result.stdout)

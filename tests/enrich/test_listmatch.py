@@ -49,13 +49,25 @@ def test_an_apa_line_without_doi_is_found_by_search(crossref) -> None:
     assert "2807" in search.query["query.bibliographic"][0]
 
 
-def test_the_dual_published_guideline_stays_ambiguous_without_its_doi(crossref) -> None:
+def test_the_dual_published_guideline_is_decided_by_the_printed_journal(crossref) -> None:
     _, client = crossref
     result = resolve_line(parse_reference(HURLEY), client)
-    assert result.status == AMBIGUOUS and result.doi == ""
+    assert result.status == ACCEPTED and result.doi == "10.1136/rapm-2021-103031"
     by_doi = {c.doi: c for c in result.candidates}
-    assert by_doi["10.1136/rapm-2021-103031"].passes
     assert [c.name for c in by_doi["10.1093/pm/pnab281"].failed()] == ["container"]
+    assert "only candidate in Reg Anesth Pain Med" in result.reason
+    assert "not by score" in result.reason
+    other = HURLEY.replace("Reg Anesth Pain Med. 2022;47(1):3-59", "Pain Med. 2021;22(11):2443")
+    assert resolve_line(parse_reference(other), client).doi == "10.1093/pm/pnab281"
+
+
+def test_the_dual_published_guideline_stays_ambiguous_without_a_journal(crossref) -> None:
+    _, client = crossref
+    line = HURLEY.replace(" Reg Anesth Pain Med. 2022;47(1):3-59.", " Published 2022.")
+    result = resolve_line(parse_reference(line), client)
+    assert result.status == AMBIGUOUS and result.doi == ""
+    assert {"10.1136/rapm-2021-103031", "10.1093/pm/pnab281"} <= {
+        c.doi for c in result.candidates}
 
 
 def test_a_web_page_is_not_looked_up(crossref) -> None:
