@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 
 from reflib.checks.corrections import marked_line, word_changes
 from reflib.checks.source import parse_access_date
+from reflib.enrich.printed import built_from_line
 from reflib.formats.reference_string import (
     ParsedReference,
     parse_reference,
@@ -26,7 +27,7 @@ from reflib.formats.reference_string import (
     strip_number,
 )
 from reflib.library.findings import Finding
-from reflib.library.model import Name, Reference, doi_key
+from reflib.library.model import Name, Reference, doi_key, parse_names
 from reflib.library.textmatch import (
     fold,
     initials,
@@ -156,6 +157,12 @@ def _compare(line: PrintedReference, ref: Reference, file: str, positions: dict[
                              {"field": what, "number": line.number, **data,
                               "printed_line": _body(line)}))
 
+    built = built_from_line(ref)
+    if built:
+        add("skipped", "source", f"could not be checked: {ref.key} was built from this printed "
+            f"line ({built}), so no registry record says what it should read",
+            reason="built-from-line")
+        _compare_nearest(line, ref, add)
     _compare_names(line, ref, add)
     if line.title and ref.title and not same_title(line.title, ref.title):
         changes = word_changes(line.title, ref.title)
@@ -223,6 +230,42 @@ def _compare_names(line: PrintedReference, ref: Reference, add) -> None:
         add("warning", "names", "\"eds.\" printed for a single editor; write \"ed.\"")
     elif line.editors == "ed" and (len(named) > 1 or truncated) and role == "editor":
         add("warning", "names", "\"ed.\" printed for several editors; write \"eds.\"")
+
+
+def _compare_nearest(line: PrintedReference, ref: Reference, add) -> None:
+    """A source built from its line may keep the registry record that had its title but
+    was not accepted (`nearest`: another edition, say); a printed first name one or two
+    letters from that record's is worth a look, said as what it is."""
+    doi = ref.text("nearest")
+    if not doi or not line.names:
+        return
+    roles = ("editor", "author") if line.editors else ("author", "editor")
+    role, people = next(((r, parse_names(ref.fields[f"nearest{r}"])) for r in roles
+                         if f"nearest{r}" in ref.fields), ("", []))
+    if not people:
+        return
+    family, letters = line.names[0]
+    theirs = people[0]
+    if squash(family) == squash(theirs.family_full):
+        return
+    distance = _letters_apart(squash(family), squash(theirs.family_full))
+    if distance > 2 or spelling_similarity(family, theirs.family_full) < 0.75:
+        return
+    apart = "one letter" if distance == 1 else "two letters"
+    add("warning", "names", f"the printed {role} '{family} {letters}' is {apart} from "
+        f"'{theirs.display()}', the first {role} of the nearest registry record "
+        f"(doi:{doi}: {ref.text('nearestnote')}); check the spelling",
+        printed=f"{family} {letters}", source=theirs.display(), nearest=doi)
+
+
+def _letters_apart(a: str, b: str) -> int:
+    """Levenshtein distance of two short words."""
+    row = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, y in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (x != y))
+    return row[-1]
 
 
 def _compare_web(line: PrintedReference, ref: Reference, add) -> None:

@@ -17,6 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from reflib.enrich.twins import by_evidence
 from reflib.library.markup import markup_to_text
 from reflib.library.model import Reference
 from reflib.library.textmatch import (
@@ -250,8 +251,6 @@ def decide(ref: Reference, items: list[dict[str, Any]], printed: bool = False) -
 def _by_evidence(ref: Reference, candidates: tuple[Candidate, ...]) -> Decision | None:
     """When the score cannot decide (a work published twice, a close runner-up), what the
     source prints may: reflib.enrich.twins."""
-    from reflib.enrich.twins import by_evidence
-
     found = by_evidence(ref, candidates)
     return Decision(found[0], found[1], candidates) if found else None
 

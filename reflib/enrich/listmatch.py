@@ -25,6 +25,7 @@ from reflib.enrich.candidates import TYPE_FITS, Candidate, decide
 from reflib.enrich.printed import (
     fields_from_line,
     fields_from_record,
+    nearest_fields,
     reference_of,
     verify_printed,
 )
@@ -340,6 +341,13 @@ def built_reason(result: LineResult) -> str:
     return result.reason or "not looked up"
 
 
+def nearest(result: LineResult) -> Candidate | None:
+    """The candidate with the line's title that was not accepted (another edition, the
+    other journal of a work published twice), kept so that `refs check --against` can
+    compare the print with it; None when no candidate has the title."""
+    return next((c for c in result.candidates if not c.notice and _title_fits(c)), None)
+
+
 def fields_for(result: LineResult) -> tuple[str, dict[str, str]]:
     """The source a line becomes: from the accepted record, else from the line."""
     assert result.parsed is not None
@@ -347,7 +355,11 @@ def fields_for(result: LineResult) -> tuple[str, dict[str, str]]:
         return fields_from_record(result.record, result.parsed)
     keep_doi = result.parsed.doi if not result.notes or not any(
         n.startswith("flagged") for n in result.notes) else ""
-    return fields_from_line(result.parsed, built_reason(result), doi=keep_doi)
+    entry_type, fields = fields_from_line(result.parsed, built_reason(result), doi=keep_doi)
+    near = nearest(result)
+    if near is not None:
+        fields.update(nearest_fields(near))
+    return entry_type, fields
 
 
 def same_doi(a: str, b: str) -> bool:

@@ -11,14 +11,17 @@ the line names. Pure.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from reflib.enrich.mapping import map_work
 from reflib.formats.reference_string import ParsedReference
 from reflib.library.markup import escape_latex, markup_to_text
 from reflib.library.model import Reference
 from reflib.library.textmatch import fold, spelling_similarity, squash, title_similarity
-from reflib.registries.crossref.work import people_of
+from reflib.registries.crossref.work import dates_of, people_of
+
+if TYPE_CHECKING:
+    from reflib.enrich.candidates import Candidate
 
 ENTRY_TYPES = {"article": "article", "chapter": "incollection", "book": "book",
                "proceedings": "inproceedings", "preprint": "misc", "web": "online",
@@ -28,6 +31,7 @@ ENTRY_TYPES = {"article": "article", "chapter": "incollection", "book": "book",
 VERIFY_TITLE_MIN = 0.75
 SAME_NAME_MIN = 0.8  # `Benson` for `Benzon` (0.83) is a misspelling, not another person
 BUILT_NOTE = "Built from the printed reference list ({why}); not verified against a registry."
+_BUILT_HEAD = BUILT_NOTE.split("(")[0]
 SKIPPED_FIELDS = frozenset({"abstract", "author+an:orcid", "editor+an:orcid"})
 
 
@@ -137,6 +141,46 @@ def fields_from_record(message: dict[str, Any], parsed: ParsedReference
         fields["urldate"] = "{" + parsed.accessed.isoformat() + "}"
     fields["printed"] = _braced(parsed.text)
     return work.entry_type, fields
+
+
+NEAREST_FIELDS = ("nearest", "nearestauthor", "nearesteditor", "nearestnote")
+
+
+def nearest_fields(candidate: Candidate) -> dict[str, str]:
+    """A candidate that had the line's title but was not accepted, as fields of the built
+    source: its DOI, its people as a BibTeX name list, and what it is and why it was not
+    taken (`nearestnote`). `refs check --against` compares the print with these."""
+    message = candidate.message
+    fields = {"nearest": _verbatim(candidate.doi)}
+    for role in ("author", "editor"):
+        people = people_of(message, role)
+        if people:
+            fields[f"nearest{role}"] = "{" + " and ".join(p.bibtex() for p in people) + "}"
+    parts = [candidate.title, *(message.get("container-title") or [])[:1]]
+    edition = str(message.get("edition-number") or "")
+    if edition.isdigit():
+        parts.append(f"{_ordinal(int(edition))} edition")
+    years = sorted({d[0] for d in dates_of(message).values() if d})
+    if years:
+        parts.append(str(years[0]))
+    failed = "; ".join(f"{c.name}: {c.detail}" for c in candidate.failed())
+    parts.append(f"Not accepted as this source ({failed or 'not certain'})")
+    fields["nearestnote"] = _braced(". ".join(p for p in parts if p))
+    return fields
+
+
+def built_from_line(ref: Reference) -> str:
+    """Why a source was built from its printed line ('' when it was not): the reason in
+    the `annote` that `fields_from_line` wrote."""
+    note = ref.text("annote")
+    if "printed" not in ref.fields or not note.startswith(_BUILT_HEAD):
+        return ""
+    inner = note[len(_BUILT_HEAD):]
+    return inner[1:inner.rfind(")")] if inner.startswith("(") else "built from the line"
+
+
+def _ordinal(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"
 
 
 @dataclass

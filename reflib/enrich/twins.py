@@ -17,15 +17,29 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from reflib.library.markup import markup_to_text
 from reflib.library.textmatch import fold, journal_agrees, squash, title_similarity
 from reflib.registries.crossref.work import dates_of, strings
 
 if TYPE_CHECKING:
-    from reflib.enrich.candidates import Candidate
     from reflib.library.model import Reference
+
+
+class Candidate(Protocol):
+    """What this reads of reflib.enrich.candidates.Candidate (which imports this module)."""
+
+    doi: str
+    year: int | None
+    container: str
+    message: dict[str, Any]
+    notice: bool
+
+    @property
+    def passes(self) -> bool: ...
+
+    def failed(self) -> list[Any]: ...
 
 CONTAINER_MIN = 0.85
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")

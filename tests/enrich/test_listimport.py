@@ -117,9 +117,37 @@ def test_check_against_the_list_then_finds_exactly_the_error_the_records_reveal(
     assert refs(tmp_path, "build").exit_code == 0
     result = refs(tmp_path, "check", "--offline", "--only", "against", "--against", str(LIST),
                   "--format", "json")
-    findings = [f for f in json.loads(result.stdout) if f["severity"] != "skipped"]
-    assert [(f["severity"], f["data"]["field"]) for f in findings] == [("warning", "title")]
-    assert '"lower" where the source has "low"' in findings[0]["message"]
+    every = json.loads(result.stdout)
+    findings = [f for f in every if f["severity"] != "skipped"]
+    assert [(f["data"]["number"], f["severity"], f["data"]["field"]) for f in findings] == [
+        (8, "warning", "names"), (2, "warning", "title")]
+    assert '"lower" where the source has "low"' in findings[1]["message"]
+    benson = findings[0]
+    assert benson["data"]["nearest"] == "10.1016/b978-0-323-08340-9.00062-1"
+    assert ("the printed editor 'Benson HT' is one letter from 'Benzon, Honorio T.', the first "
+            "editor of the nearest registry record") in benson["message"]
+    assert "5th edition" in benson["message"] and "Not accepted as this source" in benson[
+        "message"]
+    # the six built from their lines cannot be checked; none counts as agreeing
+    unchecked = sorted(f["data"]["number"] for f in every if f["severity"] == "skipped"
+                       and f["data"].get("reason") == "built-from-line")
+    assert unchecked == [7, 8, 9, 10, 11, 12]
+    uptodate = [f for f in every if f["data"].get("number") == 7]
+    assert [f["severity"] for f in uptodate] == ["skipped"]
+    assert "could not be checked" in uptodate[0]["message"]
+    assert "a web page: nothing to look up" in uptodate[0]["message"]
+
+
+def test_the_nearest_candidate_is_kept_in_the_built_source(tmp_path: Path,
+                                                           server: FakeCrossref) -> None:
+    from_list(tmp_path, server.url)
+    chapter = source(tmp_path, order(tmp_path)[7])
+    assert chapter.text("nearest") == "10.1016/b978-0-323-08340-9.00062-1"
+    assert chapter.fields["nearesteditor"] == "{Benzon, Honorio T.}"
+    assert chapter.text("nearestnote").startswith(
+        "Radiofrequency treatment. Practical Management of Pain. 5th edition. Not accepted")
+    web = source(tmp_path, order(tmp_path)[6])
+    assert "nearest" not in web.fields  # not looked up: nothing was near
 
 
 def test_a_wrong_printed_doi_is_flagged_and_the_work_found_by_search(
