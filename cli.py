@@ -1126,12 +1126,18 @@ def add(file, dois, pmids, pmcids, isbns, id_file, cite: bool, dry_run: bool, bo
 
         return BooksClient(books_url, mailto, timeout=timeout)
 
-    report = add_identifiers(_layout(), identifiers, registries=_registries(registries),
-                             crossref=_crossref_client(crossref_url, mailto, timeout,
-                                                       deadline),
-                             pubmed=_pubmed_client(pubmed_url, idconv_url, mailto, timeout,
-                                                   deadline),
-                             books=books, cite=cite, dry_run=dry_run)
+    from reflib.progress import Tally
+
+    tally = Tally("Crossref", cumulative=True)
+    try:
+        report = add_identifiers(_layout(), identifiers, registries=_registries(registries),
+                                 crossref=_crossref_client(crossref_url, mailto, timeout,
+                                                           deadline),
+                                 pubmed=_pubmed_client(pubmed_url, idconv_url, mailto,
+                                                       timeout, deadline),
+                                 books=books, cite=cite, dry_run=dry_run, progress=tally)
+    finally:
+        tally.close()
     for added in report.added:
         click.echo(added.file)
         for notice in added.notices:

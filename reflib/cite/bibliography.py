@@ -151,7 +151,6 @@ def _first_name(ref: Reference) -> str:
 def _entries(refs: Sequence[Reference], style: str, fmt: str):
     from reflib.cite import stylesheet as cslstyle
     from reflib.cite.entries import render_entries
-    from reflib.formats.csl import to_csl
 
     if fmt not in TEXT_FORMATS:
         raise UsageError(f"unknown format '{fmt}' for a formatted bibliography; use one of "
@@ -159,16 +158,25 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
     loaded = cslstyle.load(style)
     if not refs:
         return loaded, []
-    cached = _cached_entries(loaded, refs, fmt)
-    if cached is not None and cached[1] is not None:
-        return loaded, cached[1]
-    items = [to_csl(ref, loaded.spec.subtitle) for ref in refs]
+    if loaded.numeric:
+        return loaded, _numeric_entries(loaded, style, refs, fmt)
+    items = _items(loaded, refs, fmt)
+    return loaded, _finish(loaded, items, render_entries(loaded, items, _formatter(fmt)), fmt)
+
+
+def _items(loaded, refs: Sequence[Reference], fmt: str) -> list[dict[str, Any]]:
+    """The CSL-JSON items citeproc-py is given for `refs`."""
+    from reflib.formats.csl import to_csl
+
     # citeproc-py passes the data's text through unescaped and reads no markup but nocase
     # spans: escape the text here (a title holding `<script>` or `&` shows as text in
     # HTML and Markdown) and carry italics etc. through as markers (reflib.cite.markers).
     escape = {"html": _html_text, "markdown": _markdown_text}.get(fmt, str)
-    items = [encode_item(item, escape) for item in items]
-    entries = render_entries(loaded, items, _formatter(fmt))
+    return [encode_item(to_csl(ref, loaded.spec.subtitle), escape) for ref in refs]
+
+
+def _finish(loaded, items: list[dict[str, Any]], entries, fmt: str) -> list[tuple]:
+    """citeproc-py's (first, rest) of each item as the format shows them."""
     letters = year_suffixes(items) if loaded.author_date else {}
     out = []
     for item, (first, rest) in zip(items, entries, strict=True):
@@ -177,28 +185,59 @@ def _entries(refs: Sequence[Reference], style: str, fmt: str):
             rest = add_suffix(rest, str(item["issued"]["date-parts"][0][0]),
                               letters[str(item["id"])])
         out.append((decode(first, fmt) if first else first, rest))
-    if cached is not None:
-        cache, context, keys = cached[0]
-        cache.store(context, [(*key, first, rest) for key, (first, rest) in zip(
-            keys, out, strict=True)])
-    return loaded, out
+    return out
 
 
-def _cached_entries(loaded, refs: Sequence[Reference], fmt: str):
-    """With a render cache and a numeric style: ((cache, context, keys), the finished
-    entries if every source is kept unchanged at its number, else None). Kept by the
-    sources' own content, so an unchanged library is not even mapped to CSL-JSON."""
+def _numeric_entries(loaded, style: str, refs: Sequence[Reference], fmt: str) -> list[tuple]:
+    """A numeric style's entries. Each depends on its source and its number alone, so the
+    render cache keeps them by the source's own content and position (an unchanged
+    source is not even mapped to CSL-JSON), and the rest are mapped and rendered a slice
+    at a time, in forked workers for a long list (reflib.cite.entries): 100,000 sources
+    are never all CSL-JSON and citeproc objects in one process."""
+    from functools import partial
+
     from reflib.cite import rendercache
+    from reflib.cite.entries import render_numbered
     from reflib.cite.stylesheet import style_id
 
     cache = rendercache.active()
-    if cache is None or not loaded.numeric:
-        return None
-    keys = [(rendercache.source_hash(ref), position) for position, ref in enumerate(refs)]
-    context = rendercache.context_of(style_id(loaded), f"source|{fmt}", True, [])
-    known = cache.lookup(context)
-    entries = [known.get(key) for key in keys]
-    return (cache, context, keys), (entries if all(e is not None for e in entries) else None)
+    keys: list[tuple[str, int]] = []
+    known: dict = {}
+    context = ""
+    if cache is not None:
+        keys = [(rendercache.source_hash(ref), position) for position, ref in enumerate(refs)]
+        context = rendercache.context_of(style_id(loaded), f"source|{fmt}", True, [])
+        known = cache.lookup(context)
+    todo = [(position, ref) for position, ref in enumerate(refs)
+            if cache is None or keys[position] not in known]
+    fresh = iter(render_numbered(todo, partial(_numbered_slice, style=style, fmt=fmt)))
+    if cache is None:
+        return list(fresh)
+    out = [known[key] if key in known else next(fresh) for key in keys]
+    cache.rendered += len(todo)
+    if todo or len(known) != len(keys):
+        cache.store(context, [(*key, first, rest) for key, (first, rest) in zip(
+            keys, out, strict=True)])
+    return out
+
+
+def _numbered_slice(numbered: Sequence[tuple[int, Reference]], style: str,
+                    fmt: str) -> list[tuple]:
+    """The entries of some sources of a numeric bibliography, each (position, source)
+    numbered position + 1: in a worker, a slice of the list it inherited."""
+    from reflib.cite import stylesheet as cslstyle
+    from reflib.cite.entries import bibliography_of
+
+    loaded = cslstyle.load(style)
+    items = _items(loaded, [ref for _, ref in numbered], fmt)
+    bibliography = bibliography_of(loaded, [cslstyle.processor_item(item) for item in items],
+                                   _formatter(fmt), [position for position, _ in numbered])
+    layout = loaded.csl.root.bibliography.layout
+    entries = []
+    for cite in bibliography.items:
+        first, rest = layout.render_entry(cite)
+        entries.append((first, rest or ""))
+    return _finish(loaded, items, entries, fmt)
 
 
 _QUOTE_THEN_STOP = re.compile(r"([”’])((?:</\w+>)*)([.,])")

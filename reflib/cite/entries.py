@@ -1,15 +1,14 @@
-"""A list's entries rendered by citeproc-py: in order, kept ones from the render cache,
-and the entries of a numeric style on every core (issue 13: 100,000 sources).
+"""A list's entries rendered by citeproc-py, in order (issue 13: 100,000 sources).
 
-    render_entries(load("ama"), items, plain)  ->  [("1.", "Lee DW, ..."), ...]
+    render_entries(load("apa"), items, plain)  ->  [(None, "Lee, D. W., ..."), ...]
 
-A numeric style (AMA, Vancouver, the article's) renders each entry from its own item and
-its number alone, so slices of the list are rendered in worker processes forked from
-this one (reflib.formats.parallel): they inherit the processor's objects, nothing is
-pickled on the way in, and the text they send back is the text this process would make
-(tests/cite/test_entries.py compares them). Author-date styles (APA, Chicago) are
-rendered here, in one process: their "2020a"/"2020b" and any dash for a repeated author
-depend on the entries around each one.
+A numeric style (AMA, Vancouver, the article's) renders each entry from its own source
+and its number alone: `render_numbered` maps and renders slices of the list in worker
+processes forked from this one (reflib.formats.parallel), which inherit the sources
+(nothing is pickled on the way in) and send back the finished text, the text this
+process would make (tests/cite/test_entries.py compares them). Author-date styles (APA,
+Chicago) are rendered here by `render_entries`, in one process: their "2020a"/"2020b"
+and any dash for a repeated author depend on the entries around each one.
 """
 
 from __future__ import annotations
@@ -29,10 +28,10 @@ class _Positions(list):
     it looks each entry's number up with list.index, and a key up with `in` when it is
     registered, which made 100,000 entries quadratic (minutes before the first one)."""
 
-    def __init__(self, keys: Sequence[str]) -> None:
+    def __init__(self, keys: Sequence[str], positions: Sequence[int] | None = None) -> None:
         super().__init__(keys)
         self._at: dict[str, int] = {}
-        for position, key in enumerate(keys):
+        for key, position in zip(keys, positions or range(len(keys)), strict=True):
             self._at.setdefault(key, position)
 
     def index(self, key, *bounds) -> int:  # type: ignore[override]
@@ -44,9 +43,11 @@ class _Positions(list):
         return key in self._at
 
 
-def bibliography_of(style, given: list[dict[str, Any]], formatter):
+def bibliography_of(style, given: list[dict[str, Any]], formatter,
+                    positions: Sequence[int] | None = None):
     """citeproc-py's bibliography of the processor items `given`, in their order (each
-    key once), registered without its quadratic key search."""
+    key once), registered without its quadratic key search; entry i numbered
+    positions[i] + 1 (default i + 1: a slice of a list keeps its numbers)."""
     from citeproc import Citation, CitationItem, CitationStylesBibliography
     from citeproc.source.json import CiteProcJSON
 
@@ -55,13 +56,14 @@ def bibliography_of(style, given: list[dict[str, Any]], formatter):
     citation = Citation([CitationItem(str(item["id"])) for item in given])
     citation.bibliography = bibliography
     seen: set[str] = set()
-    items = []
-    for cite in citation.cites:  # what CitationStylesBibliography.register keeps
+    items, numbers = [], []
+    for n, cite in enumerate(citation.cites):  # what CitationStylesBibliography.register keeps
         if cite.key in source and cite.key not in seen:
             seen.add(cite.key)
             items.append(cite)
+            numbers.append(positions[n] if positions is not None else len(numbers))
     bibliography.items = items
-    bibliography.keys = _Positions([cite.key for cite in items])
+    bibliography.keys = _Positions([cite.key for cite in items], numbers)
     return bibliography
 
 
@@ -76,7 +78,7 @@ def render_entries(style, items: list[dict[str, Any]], formatter) -> list[Entry]
     cites = bibliography.items
     cache = rendercache.active()
     if cache is None:
-        return render_cites(cites, style.numeric)
+        return render_cites(cites)
     hashes = {str(item["id"]).lower(): rendercache.item_hash(item) for item in given}
     context = rendercache.context_of(style_id(style), getattr(formatter, "__name__",
                                                                 repr(formatter)),
@@ -84,7 +86,7 @@ def render_entries(style, items: list[dict[str, Any]], formatter) -> list[Entry]
     known = cache.lookup(context)
     keys = [(hashes[str(cite.key).lower()], position) for position, cite in enumerate(cites)]
     fresh = iter(render_cites([cite for key, cite in zip(keys, cites, strict=True)
-                               if key not in known], style.numeric))
+                               if key not in known]))
     entries, rows, made = [], [], 0
     for key in keys:
         if key in known:
@@ -100,28 +102,23 @@ def render_entries(style, items: list[dict[str, Any]], formatter) -> list[Entry]
     return entries
 
 
-def render_cites(cites: list, numeric: bool) -> list[Entry]:
-    """The registered `cites` rendered in order, a bar on a terminal for 200 or more; a
-    numeric style's in forked workers when there are enough of them."""
+def render_cites(cites: list) -> list[Entry]:
+    """The registered `cites` rendered in order here, a bar on a terminal for 200 or more."""
+    with progress(len(cites) if len(cites) >= 200 else 0, "formatting") as advance:
+        out = []
+        for cite in cites:
+            first, rest = cite.bibliography.style.root.bibliography.layout.render_entry(cite)
+            out.append((first, rest or ""))
+            advance(1)
+    return out
+
+
+def render_numbered(numbered: list[tuple[int, Any]], function) -> list[Entry]:
+    """`function(slice)` of each slice of (position, source) pairs, in order, on every core
+    for a long list (it must be a module-level function or a partial of one: it is
+    pickled); a bar on a terminal for 200 or more."""
     from reflib.formats.parallel import map_slices
 
-    with progress(len(cites) if len(cites) >= 200 else 0, "formatting") as advance:
-        if not numeric:
-            return [entry for cite in cites for entry in _render_slice([cite], advance)]
-        parts = map_slices(_render_slice, cites, advance, size=SLICE, threshold=PARALLEL_FROM)
+    with progress(len(numbered) if len(numbered) >= 200 else 0, "formatting") as advance:
+        parts = map_slices(function, numbered, advance, size=SLICE, threshold=PARALLEL_FROM)
     return [entry for part in parts for entry in part]
-
-
-def _render_slice(cites: Sequence, advance=None) -> list[Entry]:
-    """Entries of `cites` (a slice of one bibliography's items); in a worker, of the list
-    it inherited."""
-    if not cites:
-        return []
-    layout = cites[0].bibliography.style.root.bibliography.layout
-    out = []
-    for cite in cites:
-        first, rest = layout.render_entry(cite)
-        out.append((first, rest or ""))
-    if advance:
-        advance(len(cites))
-    return out

@@ -31,9 +31,11 @@ from reflib.fsutil import atomic_write_text, create_new_text
 from reflib.library.bibtex import format_entry, parse_source_text
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, is_valid_doi, normalize_doi
+from reflib.progress import progress as bar
 
 SCHEMES = ("doi", "pmid", "pmcid", "isbn")
 WRITERS = 8  # threads writing the new sources' files
+WRITE_BAR_FROM = 100  # fewer files are written within a second
 
 
 @dataclass(frozen=True)
@@ -122,8 +124,11 @@ def add_identifiers(layout: Layout, identifiers: Iterable[str], *,
                     pubmed: Callable[[], Any] | None = None,
                     books: Callable[[], Any] | None = None,
                     registries: Iterable[str] = ("crossref", "pubmed"), cite: bool = False,
-                    dry_run: bool = False, now: Callable[[], str] = _now) -> AddReport:
-    """Add one source per identifier (see the module docstring)."""
+                    dry_run: bool = False, now: Callable[[], str] = _now,
+                    progress: Callable[[int, int], None] | None = None) -> AddReport:
+    """Add one source per identifier (see the module docstring). `progress(done, total)`
+    hears of the DOIs Crossref has settled (a bar for a long --from list); the files are
+    written under reflib.progress's own bar."""
     from reflib.registries.books import normalize_isbn
 
     asked = set(registries)
@@ -178,7 +183,7 @@ def add_identifiers(layout: Layout, identifiers: Iterable[str], *,
     if "crossref" in asked and crossref and dois:
         client = crossref()
         try:
-            for doi, result in client.fetch_works(dois).items():
+            for doi, result in client.fetch_works(dois, progress=progress).items():
                 if result.ok:
                     crossref_found[doi.lower()] = result.record
                 elif getattr(result.error, "exit_code", 1) == EXIT_UNVERIFIED:
@@ -224,8 +229,12 @@ def add_identifiers(layout: Layout, identifiers: Iterable[str], *,
         return report
     # Keys are chosen one after another above; the files are written side by side, each
     # source's own files by one thread, so the file system's waits overlap.
-    with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-        results = list(pool.map(lambda job: job[1](), writes))
+    results = []
+    with ThreadPoolExecutor(max_workers=WRITERS) as pool, bar(
+            len(writes) if len(writes) >= WRITE_BAR_FROM else 0, "writing sources") as advance:
+        for refusal in pool.map(lambda job: job[1](), writes):
+            results.append(refusal)
+            advance(1)
     for (added, _), refusal in zip(writes, results, strict=True):
         if refusal:
             report.refused.append(refusal)

@@ -21,6 +21,9 @@ from reflib.library.bibtex import format_entry
 from reflib.library.index import entry_from_json
 from reflib.library.latex import MONTHS
 from reflib.library.model import Name, Reference
+from reflib.progress import progress
+
+BAR_FROM = 10_000  # entries: fewer are exported within a second or two
 
 # biblatex type -> BibTeX type (classic BibTeX styles know only these).
 BIBTEX_TYPES = {
@@ -61,6 +64,16 @@ RIS_FIELDS: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+def _bar(items: Sequence) -> int:
+    """Steps of the export's progress bar: none below BAR_FROM entries (under a second)."""
+    return len(items) if len(items) >= BAR_FROM else 0
+
+
+def _each(text: str, advance) -> str:
+    advance(1)
+    return text
+
+
 @contextmanager
 def _gc_paused():
     """Exports make millions of small objects and free none until the end; the cyclic
@@ -84,17 +97,19 @@ def to_csl_json(refs: Iterable[Reference], subtitle: str = "capital") -> str:
 def _csl_json(refs: Iterable[Reference], subtitle: str) -> str:
     # One item a line: readable, diff-friendly, and json's C encoder (indent= is pure
     # Python and was most of the time for 100,000 entries). Long lists on every core.
-    lines = [line for part in map_slices(partial(_csl_lines, subtitle=subtitle), list(refs))
-             for line in part]
+    refs = list(refs)
+    with progress(_bar(refs), "exporting") as advance:
+        lines = [line for part in map_slices(partial(_csl_lines, subtitle=subtitle), refs,
+                                             advance) for line in part]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
 
 def csl_json_of_entries(entries: Sequence[str], subtitle: str = "capital") -> str:
     """`to_csl_json` of the index's entry JSON (index.entry_json), each made a Reference
     where it is mapped: on every core for a long list, none built in this process."""
-    with _gc_paused():
+    with _gc_paused(), progress(_bar(entries), "exporting") as advance:
         lines = [line for part in map_slices(partial(_csl_lines_of_entries,
-                                                     subtitle=subtitle), entries)
+                                                     subtitle=subtitle), entries, advance)
                  for line in part]
     return "[\n" + ",\n".join(lines) + "\n]\n" if lines else "[]\n"
 
@@ -110,14 +125,16 @@ def _csl_lines(refs: Sequence[Reference], subtitle: str) -> list[str]:
 
 def to_bibtex(refs: Iterable[Reference]) -> str:
     """Classic BibTeX: biblatex types and field names mapped back, `date` as year/month."""
-    with _gc_paused():
-        return "\n".join(format_entry(_as_bibtex(ref)) for ref in refs)
+    refs = list(refs)
+    with _gc_paused(), progress(_bar(refs), "exporting") as advance:
+        return "\n".join(_each(format_entry(_as_bibtex(ref)), advance) for ref in refs)
 
 
 def to_biblatex(refs: Iterable[Reference]) -> str:
     """biblatex: journaltitle, location, date = {YYYY-MM-DD}, @online, @thesis."""
-    with _gc_paused():
-        return "\n".join(format_entry(_as_biblatex(ref)) for ref in refs)
+    refs = list(refs)
+    with _gc_paused(), progress(_bar(refs), "exporting") as advance:
+        return "\n".join(_each(format_entry(_as_biblatex(ref)), advance) for ref in refs)
 
 
 def _renamed(ref: Reference, entry_type: str, fields: dict[str, str]) -> Reference:
@@ -163,14 +180,15 @@ def _as_biblatex(ref: Reference) -> Reference:
 
 def to_ris(refs: Iterable[Reference]) -> str:
     """RIS records (Zotero, EndNote, Mendeley), one per reference, each ending `ER  -`."""
-    with _gc_paused():
-        return "".join(map_slices(_ris_records, list(refs)))
+    refs = list(refs)
+    with _gc_paused(), progress(_bar(refs), "exporting") as advance:
+        return "".join(map_slices(_ris_records, refs, advance))
 
 
 def ris_of_entries(entries: Sequence[str]) -> str:
     """`to_ris` of the index's entry JSON (see csl_json_of_entries)."""
-    with _gc_paused():
-        return "".join(map_slices(_ris_records_of_entries, entries))
+    with _gc_paused(), progress(_bar(entries), "exporting") as advance:
+        return "".join(map_slices(_ris_records_of_entries, entries, advance))
 
 
 def _ris_records_of_entries(entries: Sequence[str]) -> str:

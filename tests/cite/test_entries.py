@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reflib.cite import entries
+from reflib.cite import bibliography, entries
 from reflib.cite.bibliography import export
 from reflib.cite.rendercache import cached_in
 from reflib.formats import parallel
@@ -31,14 +31,14 @@ def real_references():
 
 
 _PIDS: list[Path] = []  # where `_recording` notes the process that rendered a slice
-_RENDER_SLICE = entries._render_slice
+_NUMBERED_SLICE = bibliography._numbered_slice
 
 
-def _recording(cites, advance=None):
-    """entries._render_slice, noting its process id (module level: it is pickled)."""
+def _recording(numbered, style, fmt):
+    """bibliography._numbered_slice, noting its process id (module level: pickled)."""
     with _PIDS[0].open("a") as out:
         out.write(f"{os.getpid()}\n")
-    return _RENDER_SLICE(cites, advance)
+    return _NUMBERED_SLICE(numbered, style, fmt)
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def workers(monkeypatch, tmp_path):
     """Workers from 10 entries on, 4 entries a job; yields the ids of the processes that
     rendered (read after the render)."""
     pids_file = tmp_path / "pids"
-    monkeypatch.setattr(entries, "_render_slice", _recording)
+    monkeypatch.setattr(bibliography, "_numbered_slice", _recording)
     monkeypatch.setattr(entries, "PARALLEL_FROM", 10)
     monkeypatch.setattr(entries, "SLICE", 4)
     _PIDS[:] = [pids_file]
@@ -80,8 +80,8 @@ def test_numeric_styles_render_the_same_on_every_core(style, fmt, workers, monke
 @needs_two_cores
 def test_author_date_styles_stay_in_this_process(workers):
     refs = real_references()
-    export(refs, "text", "apa")
-    assert workers() == {os.getpid()}  # "2020a" depends on the other entries
+    assert export(refs, "text", "apa")
+    assert workers() == set()  # not by slices: "2020a" depends on the other entries
 
 
 @needs_two_cores
