@@ -54,6 +54,9 @@ def write(conn: sqlite3.Connection, states: Sequence[Source],
     """Bring the inherited rows up to date after the sources in `states` that are not
     `reused` (and the keys in `removed_keys`) got their own rows. How many children it
     re-derived."""
+    if not any(s.item is not None and s.item.parent for s in states) and conn.execute(
+            "SELECT 1 FROM inherited LIMIT 1").fetchone() is None:
+        return 0  # no source inherits, nor did one before: the common case costs nothing
     valid = [s for s in states if s.item is not None]
     by_key: dict[str, Source] = {}
     twice: set[str] = set()
