@@ -182,7 +182,7 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
                                           "fix it (`refs build` says how) before --update",
                                           ref.key))
             return
-        _plan_update(key, current, ref, existing, plan, options, report)
+        _plan_update(key, old_text, current, ref, existing, plan, options, report)
         return
     if match is not None and match[1] != "key":
         key, how = match
@@ -221,8 +221,9 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
         plan.pmids[pmid] = key
 
 
-def _plan_update(key: str, current: Reference, ref: Reference, existing: Existing,
-                 plan: _Plan, options: ImportOptions, report: ImportReport) -> None:
+def _plan_update(key: str, old_text: str, current: Reference, ref: Reference,
+                 existing: Existing, plan: _Plan, options: ImportOptions,
+                 report: ImportReport) -> None:
     """--update: merge `ref` into refs/KEY.bib, keeping its curated fields, and remember
     what this import brought in refs/KEY.import.json."""
     assert existing.layout is not None
@@ -245,14 +246,14 @@ def _plan_update(key: str, current: Reference, ref: Reference, existing: Existin
     if changes:
         problems = entry_problems(merged)
         report.refused += [p for p in problems if p.severity == "error"]
-        plan.updates[key.lower()] = (existing.text(key), format_entry(merged), changes)
+        plan.updates[key.lower()] = (old_text, format_entry(merged), changes)
     source = f"{ref.file}:{ref.line}"
     base = record or ImportRecord(current.entry_type, {}, source, plan.stamp)
     after = base.updated(ref, source, plan.stamp)
     if record is None or after is not record:
-        old_text = None if record is None else (
+        old_record = None if record is None else (
             IMPORT_FILES.path(existing.layout, key).read_text(encoding="utf-8"))
-        plan.records[key.lower()] = (old_text, after.to_json())
+        plan.records[key.lower()] = (old_record, after.to_json())
 
 
 def _formatted(ref: Reference) -> dict[str, str]:
