@@ -109,7 +109,9 @@ def test_a_child_that_stops_inheriting_keeps_nothing_stale(run, tmp_path: Path) 
     child = root / "refs" / "cr4.bib"
     child.write_text("\n".join(line for line in child.read_text(encoding="utf-8").splitlines()
                                if "crossref" not in line) + "\n", encoding="utf-8")
+    (root / "refs" / "cr1.bib").unlink()  # a child removed
     assert run("build", root=root).exit_code == 0
+    assert "cr1" not in {key for key, _ in index_dump(root)["inherited"]}
     rows = listed(run, root)
     assert rows["cr4"]["year"] is None and rows["cr4"]["editors"] == []
     assert rows["cr5"]["year"] == 1945  # its sibling still inherits
