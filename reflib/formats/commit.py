@@ -60,6 +60,7 @@ def commit(refs_dir: Path, new_files: list[tuple[str, str]],
                 atomic_write_text(path, new)
                 replaced.append((path, old))
                 advance(1)
+            _sync_folder(refs_dir)  # the new names themselves, in one fsync of refs/
             (staging / layout_of_staging.DONE).touch()
     except BaseException:
         _undo(created, replaced)
@@ -92,6 +93,17 @@ def _stage(staging: Path, new_files: list[tuple[str, str]],
         for path, (old, _) in changed.items():
             (old_dir / path.name).write_bytes(old.encode("utf-8"))
     return staged
+
+
+def _sync_folder(folder: Path) -> None:
+    """fsync a folder, so that the links made in it survive a power cut (POSIX only)."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _staging(refs_dir: Path) -> Path:
