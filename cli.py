@@ -296,7 +296,8 @@ def _input_name(file) -> str:
               help="Give entries with an unsafe, empty or taken key a new one "
               "(author+year+title word); the old key is kept in `ids`.")
 @click.option("--update", is_flag=True,
-              help="Merge entries that match a source (by key, then DOI, then PMID) into it.")
+              help="Merge entries that match a source (by key, a key kept in its ids, DOI, "
+              "then PMID) into it; fields the library changed since the last import are kept.")
 @click.option("--skip-existing", is_flag=True, help="Leave sources that match an entry alone.")
 @click.option("--force", "force", multiple=True, metavar="FIELD",
               help="With --update: replace this curated field too (repeatable).")
@@ -327,7 +328,10 @@ def import_(files, dry_run: bool, rekey: bool, update: bool, skip_existing: bool
     Reads BibTeX/BibLaTeX, RIS, CSL-JSON, PubMed MEDLINE (.nbib) and EndNote XML in
     UTF-8, UTF-16 or Latin-1/Windows-1252. @string macros are shared by all FILES and
     resolved. Every entry is validated as `refs build` does; if any is refused, nothing
-    is written (exit 1). Ctrl-C leaves refs/ as it was (exit 130).
+    is written (exit 1). Ctrl-C leaves refs/ as it was (exit 130); an import killed
+    outright is undone by the next command that writes the library. Each source's
+    refs/KEY.import.json keeps what the import wrote, so that --update can tell the
+    library's own changes (curated: kept unless --force FIELD) from the export's.
 
     With --from-list FILE, each line of a printed reference list becomes a source: from
     its Crossref record when a printed DOI is verified or a search result passes the
