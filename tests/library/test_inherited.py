@@ -7,7 +7,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import FIXTURES
+import pytest
+from conftest import FIXTURES, SHARED
 
 from reflib.library.build import build
 from reflib.library.inherited import comment
@@ -165,3 +166,26 @@ def test_a_full_build_and_incremental_ones_agree(tmp_path: Path) -> None:
 def test_comment_lines() -> None:
     assert comment({}, {}) == ""
     assert comment({"year": "p"}, {"year": "2001"}).splitlines()[1] == "%   year = 2001  [from p]"
+
+
+@pytest.mark.skipif(not (SHARED / "corpora" / "bibtex").is_dir(),
+                    reason="../shared/corpora is not here (it exists on developer machines and "
+                    "in CI, not in a user's clone)")
+def test_biblatex_own_example_of_a_crossref(run, tmp_path: Path) -> None:
+    """biblatex-examples.bib: westfahl:space (@incollection) crossrefs westfahl:frontier."""
+    root = tmp_path / "lib"
+    assert run("init", str(root)).exit_code == 0
+    source = SHARED / "corpora" / "bibtex" / "biblatex" / "biblatex-examples.bib"
+    result = run("import", "--rekey", str(source), root=root)
+    assert result.exit_code == 0, result.output[-2000:]
+    renamed = {line.split(": '", 1)[1].split("'")[0]: line.split("imported as '")[1].split("'")[0]
+               for line in result.stderr.splitlines() if "imported as '" in line}
+    child, parent = renamed["westfahl:space"], renamed["westfahl:frontier"]
+    assert run("build", root=root).exit_code == 0
+    data = json.loads(run("show", child, "--format", "json", root=root).stdout)
+    assert data["editors"] == ["Westfahl, Gary"] and data["year"] == 2000
+    assert data["fields"]["booktitle"] == "Space and Beyond"
+    assert data["fields"]["publisher"] == "Greenwood"
+    assert data["inherited"]["booktitle"] == parent
+    assert "indextitle" not in data["inherited"]  # its own, and never inherited
+    assert data["fields"]["title"] == "The True Frontier"
