@@ -10,6 +10,7 @@ import os
 import stat
 import tempfile
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 _umask_lock = threading.Lock()
@@ -63,6 +64,22 @@ def atomic_write_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, text.encode("utf-8"))
 
 
+def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> None:
+    """`atomic_write_text` of text made piece by piece (a page of 100,000 references is
+    never one string, nor one string and its bytes)."""
+    fd, tmp = temp_beside(path)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            for chunk in chunks:
+                handle.write(chunk.encode("utf-8"))
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def create_new_text(path: Path, text: str) -> None:
     """Write a file that must not exist yet; FileExistsError if it does (even in a race)."""
     fd, tmp = temp_beside(path)
@@ -76,7 +93,7 @@ def create_new_text(path: Path, text: str) -> None:
         Path(tmp).unlink(missing_ok=True)
 
 
-def write_output_file(path: Path, text: str | bytes) -> None:
+def write_output_file(path: Path, text: str | bytes | Iterable[str]) -> None:
     """Write a file a person named with `-o`, atomically. Its folder must exist: a typo
     should not make folders (as root, anywhere); a failure is one plain ReflibError."""
     from reflib.errors import ReflibError
@@ -85,8 +102,10 @@ def write_output_file(path: Path, text: str | bytes) -> None:
     try:
         if isinstance(text, bytes):  # a Word document (refs export --format docx)
             atomic_write_bytes(path, text)
-        else:
+        elif isinstance(text, str):
             atomic_write_text(path, text)
+        else:
+            atomic_write_chunks(path, text)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise ReflibError(f"cannot write {path}: {reason}; choose another -o") from None

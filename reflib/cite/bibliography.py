@@ -205,7 +205,7 @@ def _numeric_entries(loaded, style: str, refs: Sequence[Reference], fmt: str) ->
     known: dict = {}
     context = ""
     if cache is not None:
-        keys = [(rendercache.source_hash(ref), position) for position, ref in enumerate(refs)]
+        keys = [(cache.source_hash(ref), position) for position, ref in enumerate(refs)]
         context = rendercache.context_of(style_id(loaded), f"source|{fmt}", True, [])
         known = cache.lookup(context)
     todo = [(position, ref) for position, ref in enumerate(refs)

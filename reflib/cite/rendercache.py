@@ -35,6 +35,17 @@ class RenderCache:
     def __init__(self, db_path: Path) -> None:
         self.db_path = db_path
         self.rendered = 0  # entries citeproc rendered (the rest came from the index)
+        self._hashes: dict[int, tuple[object, str]] = {}
+
+    def source_hash(self, ref) -> str:
+        """`source_hash(ref)`, made once per Reference while the cache is active (the
+        report formats the same 100,000 sources twice: HTML and plain text)."""
+        known = self._hashes.get(id(ref))
+        if known is not None and known[0] is ref:
+            return known[1]
+        digest = source_hash(ref)
+        self._hashes[id(ref)] = (ref, digest)
+        return digest
 
     def lookup(self, context: str) -> dict[tuple[str, int], tuple[str | None, str]]:
         if not self.db_path.is_file():

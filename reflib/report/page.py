@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 from collections import Counter
+from collections.abc import Iterator
 from datetime import date, datetime
 
 from reflib.library.findings import SEVERITIES, SKIPPED, Finding
@@ -285,6 +286,11 @@ def _hash(text: str) -> str:
 
 def render(data: ReportData) -> str:
     """The whole page. Pure: the same data gives the same bytes."""
+    return "".join(render_parts(data))
+
+
+def render_parts(data: ReportData) -> Iterator[str]:
+    """The page piece by piece (a reference a piece): `render` joined, or written as made."""
     css = CSS + _evidence_css()
     policy = (f"default-src 'none'; style-src {_hash(css)}; script-src {_hash(JS)}; "
               "img-src data:; base-uri 'none'; form-action 'none'")
@@ -292,8 +298,7 @@ def render(data: ReportData) -> str:
     sub = f"{count(len(data.entries), 'reference')}, {cited} cited in the article"
     if data.generated:
         sub += f" · made {_moment(data.generated)}"
-    entries = "".join(_entry(e, i) for i, e in enumerate(data.entries, start=1))
-    return (
+    yield (
         "<!DOCTYPE html>\n"
         '<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -307,7 +312,11 @@ def render(data: ReportData) -> str:
         f"{_checks_panel(data)}\n{_summary(data)}\n{_chart_panel(data)}\n"
         f"{_library_panel(data)}\n"
         f'<h2 id="references">References in citation order</h2>\n{_filters(data)}\n'
-        f'<ol class="refs">{entries}</ol>\n'
+        '<ol class="refs">')
+    for i, entry in enumerate(data.entries, start=1):
+        yield _entry(entry, i)
+    yield (
+        "</ol>\n"
         "<footer>Made by reflib <code>refs report</code>. This page loads nothing from the "
         "network; links open only when followed.</footer>"
         f"</main><script>{JS}</script></body></html>\n")
