@@ -107,18 +107,40 @@ def _initials(given: str) -> str:
 
 def format_citations(refs: list[Reference]) -> dict[str, str]:
     """Each reference's AMA citation as safe HTML, keyed by citekey; a plain citation
-    when the export module is not there or cannot format the library."""
+    when the export module is not there or cannot format the library. With a render
+    cache active (reflib.cite.rendercache), the safe HTML itself is kept there, by each
+    source's content and position, so a second report of 100,000 sources reads it back
+    instead of reading both formats and checking each citation's markup again."""
     from reflib.errors import ReflibError
 
     try:
+        from reflib.cite import rendercache
         from reflib.cite.bibliography import format_bibliography
-
+        from reflib.cite.stylesheet import load, style_id
+    except ImportError:
+        return {ref.key: citation_fallback(ref) for ref in refs}
+    cache = rendercache.active()
+    if cache is not None:
+        try:
+            context = rendercache.context_of(style_id(load("ama")), "report|safe-html", True,
+                                             [])
+        except ReflibError:
+            return {ref.key: citation_fallback(ref) for ref in refs}
+        keys = [(cache.source_hash(ref), position) for position, ref in enumerate(refs)]
+        known = cache.lookup(context)
+        if all(key in known for key in keys):
+            return {ref.key: known[key][1] for ref, key in zip(refs, keys, strict=True)}
+    try:
         marked = format_bibliography(refs, style="ama", fmt="html")
         plain = format_bibliography(refs, style="ama", fmt="text")
-    except (ImportError, ReflibError):
+    except ReflibError:
         return {ref.key: citation_fallback(ref) for ref in refs}
-    return {ref.key: safe_citation(html_text, text)
-            for ref, html_text, text in zip(refs, marked, plain, strict=True)}
+    safe = [safe_citation(html_text, text) for html_text, text in zip(marked, plain,
+                                                                       strict=True)]
+    if cache is not None:
+        cache.store(context, [(*key, None, citation) for key, citation in zip(
+            keys, safe, strict=True)])
+    return {ref.key: citation for ref, citation in zip(refs, safe, strict=True)}
 
 
 _CODE = re.compile(r"`([^`\n]+)`")

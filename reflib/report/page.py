@@ -313,8 +313,9 @@ def render_parts(data: ReportData) -> Iterator[str]:
         f"{_library_panel(data)}\n"
         f'<h2 id="references">References in citation order</h2>\n{_filters(data)}\n'
         '<ol class="refs">')
-    for i, entry in enumerate(data.entries, start=1):
-        yield _entry(entry, i)
+    for start in range(0, len(data.entries), 500):  # a piece of 500 references
+        yield "".join(_entry(entry, i) for i, entry in enumerate(
+            data.entries[start:start + 500], start=start + 1))
     yield (
         "</ol>\n"
         "<footer>Made by reflib <code>refs report</code>. This page loads nothing from the "

@@ -348,3 +348,29 @@ def test_what_to_fix_splits_problem_and_fix_and_marks_changes():
         "<ins>Benzon</ins> HT, <del>et al.</del> &lt;b&gt;")
     assert inline_markup("run `refs build` **now**") == (
         "run <code>refs build</code> <strong>now</strong>")
+
+
+def test_a_second_report_reads_its_safe_citations_back_and_an_edit_is_formatted_again(
+        run, library: Path, monkeypatch):
+    from reflib.cite import bibliography
+
+    assert run("build").exit_code == 0
+    first = {e.key: e.citation_html for e in load_report(Layout(library)).entries}
+    assert all(first.values())
+
+    def no_processor(*args, **kwargs):
+        raise AssertionError("formatted again although nothing changed")
+
+    monkeypatch.setattr(bibliography, "format_bibliography", no_processor)
+    again = {e.key: e.citation_html for e in load_report(Layout(library)).entries}
+    assert again == first  # from the index, no formatting at all
+    monkeypatch.undo()
+    path = library / "refs" / "nass2020lbp.bib"
+    path.write_text(path.read_text().replace("title = {", "title = {Revised: ", 1))
+    edited = {e.key: e.citation_html for e in load_report(Layout(library)).entries}
+    assert "Revised" in edited["nass2020lbp"] and "Revised" not in first["nass2020lbp"]
+    from reflib.library.query import load_references
+
+    assert edited == format_citations(load_references(Layout(library)))  # as uncached
+    assert {k: v for k, v in edited.items() if k != "nass2020lbp"} == {
+        k: v for k, v in first.items() if k != "nass2020lbp"}
