@@ -1,6 +1,7 @@
 """A local fake of NCBI's E-utilities and the PMC ID Converter: a real HTTP server on
 127.0.0.1, port 0, in a thread. It serves efetch (GET or POST, many ids), esearch
-(`"DOI"[doi]`, `N[pmid]` terms joined by OR, else words of the title), esummary (recorded
+(`"DOI"[doi]`, `N[pmid]` terms joined by OR; field-tagged `word[ti] AND lee dw[au] AND
+2021[dp]` groups joined by OR, ranked by word overlap; else words of the title), esummary (recorded
 DocumentSummaries) and the ID Converter from real recorded answers; enforces NCBI's limit
 (3 requests a second, 10 with a known api_key; beyond it HTTP 429 with NCBI's JSON body
 `{"error":"API rate limit exceeded","count":"N"}` and the X-RateLimit-* headers NCBI
@@ -50,6 +51,50 @@ def _article_id(xml: str, kind: str) -> str:
     data = data.rsplit("<PubmedBookData>", 1)[-1]
     match = re.search(rf'<ArticleId IdType="{kind}">([^<]+)</ArticleId>', data)
     return match.group(1).strip() if match else ""
+
+
+_FIELDED = re.compile(r"\[(?:ti|au|dp|ta)\]", re.I)
+
+
+def _tagged(piece: str) -> tuple[str, str]:
+    match = re.fullmatch(r'\s*"?(.+?)"?\[(\w+)\]\s*', piece)
+    return (match.group(1).lower(), match.group(2).lower()) if match else (piece.lower(), "all")
+
+
+def _facts(xml: str) -> dict[str, Any]:
+    """What a tagged search reads of a record: title words, authors, year, journal."""
+    import xml.etree.ElementTree as ET
+
+    root = ET.fromstring(xml)
+    title = " ".join("".join(node.itertext()) for node in root.iter("ArticleTitle"))
+    if not title:
+        title = " ".join("".join(node.itertext()) for node in root.iter("BookTitle"))
+    authors = [(a.findtext("LastName") or "", a.findtext("Initials") or "")
+               for a in root.iter("Author")]
+    date = root.find(".//PubDate")
+    year = ""
+    if date is not None:
+        year = date.findtext("Year") or (re.findall(r"\d{4}", date.findtext("MedlineDate")
+                                                    or "") or [""])[0]
+    journals = [root.findtext(".//Journal/Title") or "", root.findtext(".//MedlineTA") or ""]
+    return {"title": set(re.findall(r"\w+", title.lower())), "authors": authors,
+            "year": year, "journals": [j.lower() for j in journals if j],
+            "all": set(re.findall(r"\w+", xml.lower()))}
+
+
+def _matches(token: tuple[str, str], facts: dict[str, Any]) -> bool:
+    value, tag = token
+    if tag == "ti":
+        return all(w in facts["title"] for w in re.findall(r"\w+", value))
+    if tag == "au":
+        family, _, letters = value.rpartition(" ") if " " in value else (value, "", "")
+        return any(last.lower() == family and initials.lower().startswith(letters)
+                   for last, initials in facts["authors"])
+    if tag == "dp":
+        return facts["year"] == value[:4]
+    if tag == "ta":
+        return value in facts["journals"]
+    return all(w in facts["all"] for w in re.findall(r"\w+", value))
 
 
 def read_text(path: Path) -> str:
@@ -320,8 +365,9 @@ class FakePubMed:
     def _esearch(self, request: Request) -> tuple[int, bytes, str]:
         term = request.params.get("term", "")
         retmax = int(request.params.get("retmax", "20"))
-        ids: list[str] = []
-        for part in re.split(r"\s+OR\s+", term):
+        fielded = bool(_FIELDED.search(term))
+        ids: list[str] = self._ranked(term) if fielded else []
+        for part in [] if fielded else re.split(r"\s+OR\s+", term):
             tagged = re.fullmatch(r'\s*"?(.+?)"?\[(doi|pmid|uid|aid)\]\s*', part, re.I)
             for pmid, xml in self.articles.items():
                 if tagged:
@@ -343,6 +389,22 @@ class FakePubMed:
                 + term.replace("&", "&amp;").replace("<", "&lt;")
                 + "</QueryTranslation></eSearchResult>\n")
         return 200, body.encode(), "text/xml; charset=UTF-8"
+
+    def _ranked(self, term: str) -> list[str]:
+        """A field-tagged search (`word[ti]`, `lee dw[au]`, `2021[dp]`, AND within a group,
+        OR between parenthesised groups), as PubMed's search by relevance: the records a
+        group matches whole, ranked by how many of the term's tagged words each matches
+        (word overlap, like the fake Crossref); ties in the order the records were added."""
+        groups = [[_tagged(piece) for piece in re.split(r"\s+AND\s+", group.strip(" ()"))
+                   if piece.strip(" ()")]
+                  for group in re.split(r"\)\s+OR\s+\(|\s+OR\s+", term.strip())]
+        every = {token for group in groups for token in group}
+        ranked = []
+        for order, (pmid, xml) in enumerate(self.articles.items()):
+            facts = _facts(xml)
+            if any(group and all(_matches(t, facts) for t in group) for group in groups):
+                ranked.append((-sum(_matches(t, facts) for t in every), order, pmid))
+        return [pmid for *_, pmid in sorted(ranked)]
 
     def _idconv(self, request: Request) -> tuple[int, bytes, str]:
         records = []

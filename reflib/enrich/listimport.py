@@ -5,8 +5,9 @@ The library twin of the command; it returns a report and never prints.
     [(line.number, line.status, line.doi) for line in report.lines]
 
 Lines are parsed (reflib.formats.reference_string) and resolved (reflib.enrich.listmatch);
-then one refs/KEY.bib is written a line (the registry record kept beside an accepted
-one, as refs/KEY.crossref.json), and refs/order.txt in the list's order. When a registry
+then one refs/KEY.bib is written a line (the registry records kept beside an accepted
+one, as refs/KEY.crossref.json and refs/KEY.pubmed.json), and refs/order.txt in the
+list's order. When a registry
 cannot be reached nothing is written (exit 3): run again, or --offline to build every
 source from its line.
 
@@ -129,12 +130,28 @@ def write_sources(layout: Layout, report: ListReport, *, dry_run: bool, when: st
                                          if name != "printed" and name != "urldate"})
                 keep_record(layout, ref.key, record)
                 created.append(layout.crossref_path(ref.key))
+            if result.status == ACCEPTED and result.pubmed_record is not None:
+                created.append(_keep_pubmed(layout, ref, result, when))
         if wanted != order:
             _write_order(layout, wanted, bool(order))
     except BaseException:
         for path in created:
             path.unlink(missing_ok=True)
         raise
+
+
+def _keep_pubmed(layout: Layout, ref: Reference, result: LineResult, when: str) -> Path:
+    """refs/KEY.pubmed.json beside a source PubMed named; its path."""
+    from dataclasses import replace
+
+    from reflib.enrich.pubmed_lookup import kept_from
+    from reflib.library.pubmed_records import keep_pubmed, kept_path
+
+    kept = kept_from(result.pubmed_record, result.pubmed_source, when)
+    applied = {name: {"value": raw, "when": when} for name, raw in ref.fields.items()
+               if name in ("pmid", "pmcid", "pubtype", "mesh", "evidence", "shortjournal")}
+    keep_pubmed(layout, ref.key, replace(kept, applied=applied))
+    return kept_path(layout, ref.key)
 
 
 def _write_order(layout: Layout, keys: list[str], had_order: bool) -> None:

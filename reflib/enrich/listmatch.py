@@ -22,9 +22,18 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from reflib.enrich.candidates import TYPE_FITS, Candidate, decide
+from reflib.enrich.listpubmed import search_pubmed_too, verify_pmid
+from reflib.enrich.liststatus import (
+    ACCEPTED,
+    AMBIGUOUS,
+    BUILT,
+    DUPLICATE,
+    NOT_PARSED,
+    UNAVAILABLE,
+)
 from reflib.enrich.printed import (
     fields_from_line,
-    fields_from_record,
+    fields_from_records,
     nearest_fields,
     reference_of,
     verify_printed,
@@ -36,8 +45,8 @@ from reflib.library.model import doi_key
 from reflib.library.textmatch import fold
 from reflib.registries.crossref.work import first, people_of
 
-ACCEPTED, BUILT, AMBIGUOUS, NOT_PARSED = "accepted", "built", "ambiguous", "not-parsed"
-DUPLICATE, UNAVAILABLE = "duplicate", "unavailable"
+__all__ = ["ACCEPTED", "AMBIGUOUS", "BUILT", "DUPLICATE", "NOT_PARSED", "UNAVAILABLE",
+           "LineResult", "ListReport", "fields_for", "resolve_line", "resolve_lines"]
 ROWS = 5
 # Work types a line can be, asked of the search so that a preprint or a book never
 # stands as the runner-up of an article (the guards would refuse them anyway).
@@ -54,6 +63,7 @@ SEARCH_TYPES: dict[str, list[str]] = {
 READINGS: dict[str, list[str | None]] = {
     "unknown": ["article", "book", "phdthesis", "inproceedings", "misc"],
 }
+PUBMED_KINDS = frozenset({"article", "unknown", "chapter", "book"})  # what PubMed may hold
 NOT_LOOKED_UP = {"web": "a web page: nothing to look up",
                  "personal": "a personal communication: nothing to look up"}
 
@@ -77,12 +87,16 @@ class LineResult:
     parsed: ParsedReference | None = None
     record: dict[str, Any] | None = None
     record_source: str = ""
+    pmid: str = ""
+    pubmed_record: Any = None  # a PubMedRecord that named the work (search or printed PMID)
+    pubmed_source: str = ""
 
     def to_json(self) -> dict[str, Any]:
         parsed = self.parsed
         return {"number": self.number, "line": self.line, "text": self.text,
                 "status": self.status, "key": self.key or None, "file": self.file or None,
-                "doi": self.doi or None, "registry": self.registry or None,
+                "doi": self.doi or None, "pmid": self.pmid or None,
+                "registry": self.registry or None,
                 "how": self.how or None, "reason": self.reason or None, "notes": self.notes,
                 "kind": parsed.kind if parsed else None,
                 "candidates": [c.to_json() for c in self.candidates]}
@@ -131,8 +145,10 @@ class ListReport:
         out = []
         for line in self.lines:
             head = f"{line.number:>3}  {line.status:<10} {line.key or '-'}"
-            if line.doi:
-                head += f"  doi:{line.doi} ({line.registry}; {line.how})"
+            if line.doi or line.pmid:
+                ids = " ".join(x for x in (line.doi and f"doi:{line.doi}",
+                                           line.pmid and f"PMID {line.pmid}") if x)
+                head += f"  {ids} ({line.registry}; {line.how})"
             out.append(head + (f": {line.reason}" if line.reason else ""))
             out += [f"       note: {note}" for note in line.notes]
             for c in line.candidates[:ROWS]:
@@ -174,7 +190,7 @@ def resolve_line(parsed: ParsedReference, client: Any, rows: int = ROWS,
     if parsed.pmid and not any(n.startswith("flagged: printed doi") for n in result.notes):
         if pubmed is None:
             result.notes.append(f"PMID {parsed.pmid} printed; not verified (PubMed not asked)")
-        elif _verify_pmid(parsed, client, pubmed, result):
+        elif verify_pmid(parsed, client, pubmed, result):
             return result
     if parsed.kind in NOT_LOOKED_UP:
         result.status, result.reason = BUILT, NOT_LOOKED_UP[parsed.kind]
@@ -183,6 +199,8 @@ def resolve_line(parsed: ParsedReference, client: Any, rows: int = ROWS,
         result.status, result.reason = BUILT, "no title to search with"
         return result
     _search(parsed, client, result, rows)
+    if result.status != ACCEPTED and pubmed is not None and parsed.kind in PUBMED_KINDS:
+        search_pubmed_too(parsed, client, pubmed, result)
     return result
 
 
@@ -204,38 +222,6 @@ def _verify_doi(parsed: ParsedReference, client: Any, result: LineResult) -> boo
     result.notes += verdict.notes
     if record.moved:
         result.notes.append(f"Crossref redirects {parsed.doi} to {record.work_doi}")
-    return True
-
-
-def _verify_pmid(parsed: ParsedReference, client: Any, pubmed: Any,
-                 result: LineResult) -> bool:
-    """A printed PMID: PubMed's record must name the line's work; its DOI, when PubMed
-    gives one, is then taken from Crossref. True when that was accepted."""
-    try:
-        record = pubmed.fetch_one(parsed.pmid)
-    except NotFound:
-        result.notes.append(f"flagged: PubMed has no record with the printed PMID {parsed.pmid}")
-        return False
-    shaped = {"title": [record.title], "author": [
-        {"family": a.family, "given": a.given} if a.family else {"name": a.collective}
-        for a in record.authors]}
-    verdict = verify_printed(parsed, shaped)
-    if not verdict.agrees:
-        result.notes += [f"flagged: printed PMID {parsed.pmid}: {n}" for n in verdict.notes]
-        return False
-    if not record.doi:
-        result.notes.append(f"PMID {parsed.pmid} verified in PubMed, which gives no DOI")
-        return False
-    try:
-        work = client.fetch_work(record.doi)
-    except NotFound:
-        result.notes.append(f"PubMed gives doi:{record.doi} for PMID {parsed.pmid}, which "
-                            "Crossref does not know")
-        return False
-    result.status, result.doi, result.registry = ACCEPTED, work.work_doi, "PubMed and Crossref"
-    result.how = "printed PMID verified; its DOI from PubMed"
-    result.record, result.record_source = work.message, work.source
-    result.notes += verdict.notes
     return True
 
 
@@ -316,8 +302,7 @@ def resolve_lines(parsed_lines: list[ParsedReference], *, crossref: Callable[[],
             results.append(result)
         return results, False
     client = crossref()
-    pubmed_client = pubmed() if pubmed is not None and any(p.pmid for p in parsed_lines) \
-        else None
+    pubmed_client = pubmed() if pubmed is not None else None
     try:
         for parsed in parsed_lines:
             try:
@@ -351,8 +336,8 @@ def nearest(result: LineResult) -> Candidate | None:
 def fields_for(result: LineResult) -> tuple[str, dict[str, str]]:
     """The source a line becomes: from the accepted record, else from the line."""
     assert result.parsed is not None
-    if result.status == ACCEPTED and result.record is not None:
-        return fields_from_record(result.record, result.parsed)
+    if result.status == ACCEPTED and (result.record or result.pubmed_record) is not None:
+        return fields_from_records(result.record, result.pubmed_record, result.parsed)
     keep_doi = result.parsed.doi if not result.notes or not any(
         n.startswith("flagged") for n in result.notes) else ""
     entry_type, fields = fields_from_line(result.parsed, built_reason(result), doi=keep_doi)

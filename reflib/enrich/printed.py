@@ -132,9 +132,20 @@ def fields_from_line(parsed: ParsedReference, why: str, doi: str = ""
 
 def fields_from_record(message: dict[str, Any], parsed: ParsedReference
                        ) -> tuple[str, dict[str, str]]:
-    """A source from an accepted registry record (reflib.enrich.mapping), with the printed
+    """A source from an accepted Crossref record (reflib.enrich.mapping), with the printed
     line kept; the access date and URL of a web copy come from the line."""
-    work = map_work(message)
+    return fields_from_records(message, None, parsed)
+
+
+def fields_from_records(message: dict[str, Any] | None, pubmed: Any,
+                        parsed: ParsedReference) -> tuple[str, dict[str, str]]:
+    """A source from the accepted records: Crossref's, PubMed's (a PubMedRecord), or both
+    combined field by field (reflib.enrich.combine), with the printed line kept."""
+    from reflib.enrich.combine import combine
+    from reflib.enrich.pubmed_mapping import map_pubmed
+
+    work, _ = combine(map_work(message) if message is not None else None,
+                      map_pubmed(pubmed) if pubmed is not None else None)
     fields = {name: raw for name, raw in work.fields.items() if name not in SKIPPED_FIELDS}
     if parsed.accessed and parsed.urls:
         fields["url"] = _verbatim(parsed.urls[0])

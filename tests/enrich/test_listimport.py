@@ -34,6 +34,17 @@ def server():
         yield fake
 
 
+@pytest.fixture(autouse=True)
+def pubmed(monkeypatch):
+    """A local PubMed (empty unless a test adds records): lines Crossref does not settle
+    are searched there too, and never on the network."""
+    from fake_pubmed import FakePubMed
+
+    with FakePubMed(rate=1000) as fake:
+        monkeypatch.setenv("REFS_PUBMED_URL", fake.url)
+        yield fake
+
+
 def refs(root: Path, *args: str, input: str | None = None):
     if args[:1] == ("import",) and not (root / "refs").is_dir():
         init = CliRunner().invoke(cli, ["--root", str(root), "init"])  # a library first
@@ -243,3 +254,27 @@ def test_a_printed_pmid_is_verified_in_pubmed_and_its_doi_taken_from_crossref(
     assert any("flagged: printed PMID 34526815" in n and "another work" in n
                for n in lines[1]["notes"])
     assert lines[1]["doi"] != "10.2147/JPR.S325665"
+
+
+def test_a_line_found_only_in_pubmed_becomes_a_source_from_its_record(
+        tmp_path: Path, server: FakeCrossref, pubmed) -> None:
+    from fake_pubmed import PUBMED
+
+    pubmed.add_file(PUBMED / "efetch_pmid29963580_collectivename_mathml_biopython.xml")
+    listed = tmp_path / "one.txt"
+    listed.write_text("Guo F, Capaldi D, Kirby M, et al. Development of a pulmonary imaging "
+                      "biomarker pipeline for phenotyping of chronic lung disease. J Med Imaging "
+                      "(Bellingham). 2018;5(2):026002.\n", encoding="utf-8")
+    result = from_list(tmp_path, server.url, "--format", "json", list_file=listed)
+    line = json.loads(result.stdout)["lines"][0]
+    assert result.exit_code == 0 and line["status"] == "accepted"
+    assert (line["pmid"], line["doi"], line["registry"]) == (
+        "29963580", "10.1117/1.JMI.5.2.026002", "PubMed")
+    ref = source(tmp_path, line["key"])
+    assert ref.text("pmid") == "29963580" and ref.text("doi") == "10.1117/1.JMI.5.2.026002"
+    assert ref.text("shortjournal") == "J Med Imaging (Bellingham)"
+    assert ref.text("printed").startswith("Guo F, Capaldi D")
+    kept = json.loads((tmp_path / "refs" / f"{line['key']}.pubmed.json").read_text())
+    assert kept["pmid"] == "29963580" and "<PMID" in kept["xml"]
+    assert not (tmp_path / "refs" / f"{line['key']}.crossref.json").exists()
+    assert refs(tmp_path, "build").exit_code == 0

@@ -105,3 +105,98 @@ def test_a_printed_first_name_may_be_misspelt_or_dropped(printed_name: str,
     items = [item("hurley2022cervical", 100.0)]
     assert (decide(ref, items, printed=True).accepted is not None) is accepted
     assert decide(ref, items).accepted is None or printed_name.startswith("Hurley")
+
+
+# -- PubMed searched for lines Crossref does not settle ------------------------------------
+
+PUBMED_LINES = {
+    # in PubMed with a DOI Crossref does not know
+    "29963580": "Guo F, Capaldi D, Kirby M, et al. Development of a pulmonary imaging biomarker "
+                "pipeline for phenotyping of chronic lung disease. J Med Imaging (Bellingham). "
+                "2018;5(2):026002.",
+    # in PubMed without a DOI
+    "12091962": "Olivero JM. The treatment of AIDS behind the walls of correctional "
+                "facilities. Soc Justice. 1990;17(1):113-125.",
+}
+
+
+@pytest.fixture
+def pubmed():
+    from fake_pubmed import PUBMED, FakePubMed
+
+    from reflib.registries.pubmed.gateway import PubMedClient
+    from reflib.registries.throttle import Limits
+
+    with FakePubMed(rate=1000) as fake:
+        for name in ("efetch_pmid29963580_collectivename_mathml_biopython.xml",
+                     "efetch_pmid12091962+9997_two-records_season-date_biopython.xml",
+                     "efetch_pmid28731372_rct_title-sub-tag_pmc_metapub.xml"):
+            fake.add_file(PUBMED / name)
+        client = PubMedClient(fake.url, email="t@example.org", timeout=2,
+                              limits=Limits(requests=1000, interval=1.0, concurrency=4),
+                              retry=RetryPolicy(attempts=1))
+        yield fake, client
+        client.close()
+
+
+def test_a_line_only_pubmed_holds_gets_its_pmid_and_doi(crossref, pubmed) -> None:
+    _, client = crossref
+    fake, pubmed_client = pubmed
+    without = resolve_line(parse_reference(PUBMED_LINES["29963580"]), client)
+    assert without.status != ACCEPTED and without.pmid == ""
+    result = resolve_line(parse_reference(PUBMED_LINES["29963580"]), client,
+                          pubmed=pubmed_client)
+    assert result.status == ACCEPTED and result.registry == "PubMed"
+    assert result.pmid == "29963580" and result.doi == "10.1117/1.JMI.5.2.026002"
+    assert result.how == "found by PubMed search"
+    assert any("Crossref does not know" in n for n in result.notes)
+    term = [r for r in fake.requests if r.path.endswith("esearch.fcgi")][0].params
+    assert term["sort"] == "relevance"
+    assert "pulmonary[ti]" in term["term"] and "guo f[au]" in term["term"]
+    assert "2018[dp]" in term["term"]
+
+
+def test_a_pubmed_record_without_a_doi_gives_the_pmid_alone(crossref, pubmed) -> None:
+    _, client = crossref
+    result = resolve_line(parse_reference(PUBMED_LINES["12091962"]), client,
+                          pubmed=pubmed[1])
+    assert result.status == ACCEPTED and result.pmid == "12091962" and result.doi == ""
+    assert "PubMed gives no DOI" in " ".join(result.notes)
+
+
+def test_pubmed_hits_face_the_same_guards(crossref, pubmed) -> None:
+    _, client = crossref
+    # a misspelt first author and the wrong year still find it (the title-only group) ...
+    line = PUBMED_LINES["12091962"].replace("Olivero", "Olviero").replace("1990", "1991")
+    assert resolve_line(parse_reference(line), client, pubmed=pubmed[1]).pmid == "12091962"
+    # ... another first author, or another title, does not pass
+    other = PUBMED_LINES["12091962"].replace("Olivero JM", "Smith AB")
+    assert resolve_line(parse_reference(other), client, pubmed=pubmed[1]).status != ACCEPTED
+    title = PUBMED_LINES["12091962"].replace("behind the walls of", "outside")
+    assert resolve_line(parse_reference(title), client, pubmed=pubmed[1]).status != ACCEPTED
+
+
+def test_pubmed_settles_two_equal_crossref_records_by_the_doi_it_gives(crossref) -> None:
+    from fake_pubmed import PUBMED_BUILT, FakePubMed
+
+    from reflib.registries.pubmed.gateway import PubMedClient
+    from reflib.registries.throttle import Limits
+
+    fake_crossref, client = crossref
+    fake_crossref.add_works([{**load_message(BUILT / "lee2021learn.json"),
+                              "DOI": "10.5555/lee.copy"}])  # a second record, all alike
+    line = ("Lee DW, Pritzlaff S, Jung MJ, et al. Latest Evidence-Based Application for "
+            "Radiofrequency Neurotomy (LEARN): Best Practice Guidelines from the American "
+            "Society of Pain and Neuroscience (ASPN). 2021.")
+    alone = resolve_line(parse_reference(line), client)
+    assert alone.status == AMBIGUOUS and "match equally well" in alone.reason
+    with FakePubMed(rate=1000) as fake:
+        fake.add_file(PUBMED_BUILT / "efetch_pmid34526815_lee2021learn.xml")
+        pubmed_client = PubMedClient(fake.url, email="t@example.org", timeout=2,
+                                     limits=Limits(requests=1000, interval=1.0, concurrency=4))
+        result = resolve_line(parse_reference(line), client, pubmed=pubmed_client)
+        pubmed_client.close()
+    assert result.status == ACCEPTED and result.registry == "PubMed and Crossref"
+    assert result.pmid == "34526815" and result.doi == "10.2147/JPR.S325665"
+    assert "confirms Crossref's candidate 10.2147/JPR.S325665" in result.how
+    assert result.record is not None and result.record["DOI"] == "10.2147/JPR.S325665"

@@ -224,3 +224,23 @@ def test_clients_of_one_server_share_the_limit(server):
     for pubmed in (first, second, first, second):
         pubmed.fetch(["32887691"])
     assert server.count(429) == 0 and time.monotonic() - started >= 0.9
+
+
+def test_a_field_tagged_search_by_relevance(server):
+    """`word[ti] AND family x[au] AND year[dp]` groups joined by OR: the records a group
+    matches, those matching more of the term's words first."""
+    pubmed = client(server, limits=Limits(requests=100, interval=1.0, concurrency=4))
+    try:
+        exact = pubmed.search("(pulmonary[ti] AND imaging[ti] AND guo f[au] AND 2018[dp]) OR "
+                              "(pulmonary[ti] AND imaging[ti])", retmax=3, sort="relevance")
+        assert exact == ["29963580"]
+        assert server.requests[-1].params["sort"] == "relevance"
+        # a wrong year: the full group fails, the title-only group still finds it
+        assert pubmed.search("(pulmonary[ti] AND imaging[ti] AND 2017[dp]) OR "
+                             "(pulmonary[ti] AND imaging[ti])", sort="relevance") == ["29963580"]
+        assert pubmed.search("pulmonary[ti] AND 2017[dp]") == []
+        assert pubmed.search("treatment[ti] OR magnetic[ti]") == ["12091962", "9997"]
+        assert pubmed.search("strekas t[au] OR olivero j[au]") == ["12091962", "9997"]
+        assert pubmed.search("(treatment[ti] AND olivero[au]) OR magnetic[ti]")[0] == "12091962"
+    finally:
+        pubmed.close()

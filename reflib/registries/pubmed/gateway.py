@@ -148,11 +148,14 @@ class PubMedClient:
 
     # -- the API -------------------------------------------------------------------------
 
-    def search(self, term: str, retmax: int = 20) -> list[str]:
-        """PMIDs matching an E-utilities query (esearch), best first."""
-        text = self._call("esearch", f"{self.base_url}/esearch.fcgi", "GET",
-                          {"db": "pubmed", "term": term, "retmax": str(retmax),
-                           "retmode": "xml"}, f"PubMed search {term[:60]!r}")
+    def search(self, term: str, retmax: int = 20, sort: str = "") -> list[str]:
+        """PMIDs matching an E-utilities query (esearch), best first; `sort="relevance"`
+        asks for PubMed's Best Match order (a field-tagged search of a printed line)."""
+        params = {"db": "pubmed", "term": term, "retmax": str(retmax), "retmode": "xml"}
+        if sort:
+            params["sort"] = sort
+        text = self._call("esearch", f"{self.base_url}/esearch.fcgi", "GET", params,
+                          f"PubMed search {term[:60]!r}")
         root = _xml(text, "PubMed search")
         error = root.findtext("ERROR")
         if root.tag != "eSearchResult" or error:
