@@ -34,7 +34,18 @@ STYLES = {  # name -> CSL file (None: pandoc's built-in Chicago author-date)
     "vancouver": ROOT / "reflib/cite/styles/nlm-citation-sequence.csl",
     "apa": ROOT / "reflib/cite/styles/apa.csl",
     "chicago": None,
+    # Cite Them Right 10th edition - Harvard, from citation-style-language/styles (CC BY-SA 3.0)
+    "harvard": ROOT / "bench/data/from_list/harvard-cite-them-right.csl",
 }
+# PubMed's part: real recorded efetch answers (tests/fixtures/pubmed, see its SOURCES.md);
+# the first PUBMED_WORKS journal articles with a title, a first author and a year are
+# rendered; every record of these files is in the fake PubMed's pool.
+PUBMED_FILES = ["baseline-pubmed19_176-records_retractions_medlinedate_updatein_fatcat.xml.gz",
+                "efetch_pmid12091962+9997_two-records_season-date_biopython.xml",
+                "efetch_pmid28731372_rct_title-sub-tag_pmc_metapub.xml",
+                "efetch_pmid29963580_collectivename_mathml_biopython.xml",
+                "efetch_pmid30108519_title-quote-i-markup_mathml-abstract_biopython.xml"]
+PUBMED_WORKS = 30
 CSL_TYPES = {"journal-article": "article-journal", "book-chapter": "chapter",
              "book": "book", "monograph": "book", "edited-book": "book",
              "proceedings-article": "paper-conference", "posted-content": "article",
@@ -119,8 +130,8 @@ def render(items: list[dict[str, Any]], style: Path | None) -> list[str]:
     out = pypandoc.convert_text(doc, "plain", format="markdown",
                                 extra_args=[*args, f"--bibliography={tmp}"])
     entries = [" ".join(e.split()) for e in re.split(r"\n\s*\n", out) if e.strip()]
-    return [re.sub(r"^\[?\d+\]?\.?\s+", "", e) if style is not None and "apa" not in str(style)
-            else e for e in entries]
+    numbered = style is not None and not any(n in str(style) for n in ("apa", "harvard"))
+    return [re.sub(r"^\[?\d+\]?\.?\s+", "", e) if numbered else e for e in entries]
 
 
 def rendered(items: list[tuple[str, dict[str, Any]]], style: Path | None) -> dict[str, str]:
@@ -155,6 +166,41 @@ def _order(part: list[dict[str, Any]], strings: list[str]) -> dict[str, str]:
     return result
 
 
+def pubmed_works() -> list[tuple[dict[str, str], dict[str, Any]]]:
+    """(label, CSL item) of the first PUBMED_WORKS usable journal articles in PUBMED_FILES;
+    the label holds the PMID and the DOI PubMed gives ('' when none)."""
+    sys.path.insert(0, str(ROOT))
+    from reflib.registries.pubmed.record import parse_articles
+
+    folder = ROOT / "tests/fixtures/pubmed"
+    found = []
+    for name in PUBMED_FILES:
+        data = (folder / name).read_bytes()
+        if name.endswith(".gz"):
+            data = gzip.decompress(data)
+        for pmid, record in parse_articles(data).items():
+            people = [{"family": a.family, "given": a.given or a.initials}
+                      for a in record.authors if a.family]
+            title = record.title.rstrip(".")
+            if (record.kind != "article" or not people or not record.year.isdigit()
+                    or len(title.split()) < 3 or title.startswith("[")):
+                continue
+            csl: dict[str, Any] = {"id": f"p{pmid}", "type": "article-journal", "title": title,
+                                   "author": people,
+                                   "issued": {"date-parts": [[int(record.year)]]},
+                                   "container-title": record.journal}
+            if record.medline_ta:
+                csl["container-title-short"] = record.medline_ta
+            for ours, theirs in (("volume", record.volume), ("issue", record.issue),
+                                 ("page", record.pages)):
+                if theirs:
+                    csl[ours] = theirs
+            found.append(({"pmid": pmid, "doi": record.doi}, csl))
+            if len(found) == PUBMED_WORKS:
+                return found
+    return found
+
+
 def decoys(work: dict[str, Any], n: int) -> list[dict[str, Any]]:
     year = _year(work) or 2000
     title = work["title"][0]
@@ -185,8 +231,12 @@ def damaged(csl: dict[str, Any], rng: random.Random) -> dict[str, dict[str, Any]
     if len(authors) > 1:
         out["dropped-author"] = {**csl, "author": authors[1:]}
     first = authors[0].get("family", "") if authors else ""
-    if len(first) >= 4:
-        i = rng.randrange(1, len(first) - 2)
+    # two neighbouring letters swapped (never a space or a full stop: "Newell P. Campbell"
+    # is a whole name in Crossref's family, and a typist swaps letters)
+    places = [i for i in range(1, len(first) - 1) if first[i:i + 2].isalpha()
+              and first[i] != first[i + 1]]
+    if len(first) >= 4 and places:
+        i = rng.choice(places)
         swapped = first[:i] + first[i + 1] + first[i] + first[i + 2:]
         if swapped != first:
             out["misspelled-name"] = {**csl, "author": [{**authors[0], "family": swapped},
@@ -202,11 +252,11 @@ def add_et_al(text: str, style: str, year: int) -> str | None:
     if style in ("ama", "vancouver"):
         cut = text.find(". ")
         return text[:cut] + ", et al" + text[cut:] if cut > 0 else None
-    marker = f" ({year}" if style == "apa" else f". {year}"
+    marker = f" ({year}" if style in ("apa", "harvard") else f". {year}"
     cut = text.find(marker)
     if cut <= 0:
         return None
-    if style == "apa":
+    if style in ("apa", "harvard"):
         return text[:cut] + ", et al." + text[cut:]
     return text[:cut].rstrip(".") + ", et al" + text[cut:]
 
@@ -221,25 +271,31 @@ def main() -> int:
     items = [(w["DOI"], to_csl(w, f"w{i}", with_doi=True)) for i, w in enumerate(works)]
     plain = [(w["DOI"], to_csl(w, f"w{i}n", with_doi=False)) for i, w in enumerate(works)]
     labelled = []
-    variants: list[tuple[str, str, dict[str, Any]]] = []  # (doi, damage, csl)
+    variants: list[tuple[dict[str, str], str, dict[str, Any]]] = []  # (label, damage, csl)
     for (doi, csl), (_, bare) in zip(items, plain, strict=True):
-        variants.append((doi, "", csl))
-        variants.append((doi, "missing-doi", bare))
+        variants.append(({"doi": doi}, "", csl))
+        variants.append(({"doi": doi}, "missing-doi", bare))
         for kind, item in damaged(bare, rng).items():
-            variants.append((doi, kind, {**item, "id": f"{bare['id']}-{kind}"}))
+            variants.append(({"doi": doi}, kind, {**item, "id": f"{bare['id']}-{kind}"}))
+    for label, bare in pubmed_works():  # printed without DOI or PMID: found by search
+        label = {**label, "registry": "pubmed"}
+        variants.append((label, "missing-doi", bare))
+        for kind, item in damaged(bare, rng).items():
+            variants.append((label, kind, {**item, "id": f"{bare['id']}-{kind}"}))
     for style, path in STYLES.items():
         texts: dict[str, str] = {}
         for kind in ("", "missing-doi", "dropped-author", "misspelled-name", "wrong-year",
                      "et-al"):  # one kind at a time: titles are unique within a kind
-            texts.update(rendered([(doi, csl) for doi, k, csl in variants if k == kind], path))
+            texts.update(rendered([(label["doi"], csl) for label, k, csl in variants
+                                   if k == kind], path))
         seen: set[str] = set()
-        for doi, kind, csl in variants:
+        for label, kind, csl in variants:
             text = texts[csl["id"]]
             if kind == "et-al":
                 text = add_et_al(text, style, csl["issued"]["date-parts"][0][0])
             if text and text not in seen:
                 seen.add(text)
-                labelled.append({"text": text, "doi": doi, "style": style, "damage": kind})
+                labelled.append({"text": text, **label, "style": style, "damage": kind})
     pool = [{k: v for k, v in w.items()} for w in works]
     for n, work in enumerate(works):
         pool.extend(decoys(work, n))

@@ -59,6 +59,7 @@ TYPE_FITS: dict[str, frozenset[str]] = {
     "thesis": frozenset({"dissertation"}),
     "techreport": frozenset({"report", "report-component"}),
     "report": frozenset({"report", "report-component"}),
+    "dataset": frozenset({"dataset"}),
     "misc": frozenset({"posted-content", "dataset", "report", "standard", "other"}),
     "online": frozenset({"posted-content", "dataset", "report", "standard", "other"}),
     "unpublished": frozenset({"posted-content"}),

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from reflib.enrich.candidates import TYPE_FITS, Candidate, decide
+from reflib.enrich.candidates import TYPE_FITS, Candidate, Decision, decide
 from reflib.enrich.listpubmed import search_pubmed_too, verify_pmid
 from reflib.enrich.liststatus import (
     ACCEPTED,
@@ -53,7 +53,8 @@ ROWS = 5
 SEARCH_TYPES: dict[str, list[str]] = {
     "article": sorted(TYPE_FITS["article"]),
     "chapter": sorted(TYPE_FITS["incollection"]),
-    "book": sorted(TYPE_FITS["book"]),
+    "book": sorted(TYPE_FITS["book"] | TYPE_FITS["phdthesis"] | TYPE_FITS["dataset"]
+                   | TYPE_FITS["report"]),
     "proceedings": sorted(TYPE_FITS["inproceedings"]),
     "preprint": ["posted-content"],
 }
@@ -62,6 +63,8 @@ SEARCH_TYPES: dict[str, list[str]] = {
 # readings that find a work agree on one.
 READINGS: dict[str, list[str | None]] = {
     "unknown": ["article", "book", "phdthesis", "inproceedings", "misc"],
+    # `Author. Title. Publisher; 2020.` is a book, a thesis, a data set or a report
+    "book": ["book", "phdthesis", "dataset", "report"],
 }
 PUBMED_KINDS = frozenset({"article", "unknown", "chapter", "book"})  # what PubMed may hold
 NOT_LOOKED_UP = {"web": "a web page: nothing to look up",
@@ -234,7 +237,23 @@ def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int)
     decisions = [decide(reference_of(reading, None, entry_type), items, printed=True)
                  for entry_type in READINGS.get(parsed.kind, [None]) for reading in readings]
     accepted = {d.accepted.doi.lower(): d for d in decisions if d.accepted is not None}
+    # read several ways, a line is certain only when no reading lets another work pass
+    # (`Author (2018). Title. Publisher.`: a book read as a book, its preprint as misc)
+    passing = {c.doi.lower() for d in decisions for c in d.candidates
+               if c.passes and not c.notice}
+    rivals = sorted(passing - set(accepted)) if len(decisions) > 1 else []
     best = decisions[0]
+    if len(accepted) == 1 and rivals:
+        by_publisher = _one_publisher_printed(parsed, decisions, passing)
+        if by_publisher is not None:
+            accepted = {by_publisher[0].doi.lower(): by_publisher[1]}
+            rivals = []
+    if len(accepted) == 1 and rivals:
+        result.candidates = next(iter(accepted.values())).candidates
+        result.status = AMBIGUOUS
+        result.reason = (f"read as another kind of work, the line fits {', '.join(rivals[:3])} "
+                         f"as well as {next(iter(accepted))}")
+        return
     if len(accepted) == 1:
         decision = next(iter(accepted.values()))
         chosen = decision.accepted
@@ -256,6 +275,24 @@ def _search(parsed: ParsedReference, client: Any, result: LineResult, rows: int)
                          f"\"{top.title[:60]}\")")
     else:
         result.status, result.reason = BUILT, "Crossref found nothing"
+
+
+def _one_publisher_printed(parsed: ParsedReference, decisions: list[Decision],
+                           passing: set[str]) -> tuple[Candidate, Decision] | None:
+    """Of the works a line read several ways fits, the one whose publisher the line prints
+    (a book's `Cambridge University Press`, which its preprint lacks); None unless one."""
+    line = fold(parsed.text)
+    found: dict[str, tuple[Candidate, Decision]] = {}
+    for decision in decisions:
+        for c in decision.candidates:
+            publisher = fold(str(c.message.get("publisher") or ""))
+            if c.passes and c.doi.lower() in passing and len(publisher) > 3 \
+                    and publisher in line:
+                found.setdefault(c.doi.lower(), (c, Decision(
+                    c, f"{c.doi} matches every guard and is the only work that fits whose "
+                    f"publisher the line prints ({c.message.get('publisher')})",
+                    decision.candidates)))
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def _held_verbatim(parsed: ParsedReference, items: list[dict[str, Any]]

@@ -22,6 +22,14 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from reflib.formats.reference_names import (
+    UPPER,
+    VANCOUVER_NAME,
+    given_family,
+    initials,
+    read_people,
+    split_vancouver,
+)
 from reflib.library.model import normalize_doi
 
 _NUMBER = re.compile(r"^\s*(?:\[(\d+)\]|(\d+)[.)]?)\s+")
@@ -37,24 +45,11 @@ _ACCESSED = re.compile(
     r"\s+\d{4}|\d{4}-\d{2}-\d{2})\]?[.,]?(?:\s*,?\s*from\b)?", re.I)
 _PERSONAL = re.compile(r"personal communication|expert opinion|unpublished (?:data|observations)"
                        r"|written communication|oral communication", re.I)
-_UPPER = "A-ZÀ-ÖØ-Þ" + "".join(chr(c) for c in range(0x100, 0x250) if chr(c).isupper())
-_PARTICLES = frozenset("van von de der den da di du la le del dos ter".split())
-_PARTICLE = r"(?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|ter|el|al)\s+)"
-_FAMILY = rf"{_PARTICLE}*[{_UPPER}][\w'’\-]*(?:\s+{_PARTICLE}*[{_UPPER}][\w'’\-]*)*"
-_VANCOUVER_NAME = rf"{_FAMILY}\s+[A-Z]{{1,4}}(?:\s+(?:Jr|Sr|II|III|IV|2nd|3rd))?\b"
-_VANCOUVER_AUTHORS = re.compile(
-    rf"^(?P<names>{_VANCOUVER_NAME}(?:,\s*{_VANCOUVER_NAME})*)"
-    r"(?P<etal>,?\s*et\s+al\.?)?(?:,\s*(?P<eds>eds?|editors?)\.?)?\s*(?:\([^)]*\))?\s*\.\s+")
-_AUTHOR_DATE = re.compile(r"^(?P<names>[^()]{2,}?)\s*\((?P<year>\d{4})[a-z]?(?:,[^)]*)?\)[.,]?\s+")
-_CHICAGO = re.compile(r"^(?P<names>.{2,}?[^.\s][^.\s]?)\.\s+(?P<year>\d{4})[a-z]?\.\s+")
-_ARTICLE_EDITOR = re.compile(rf",\s*(?:ed\.|editors?)\s*{_VANCOUVER_NAME}(?:,\s*{_VANCOUVER_NAME})*"
+_ARTICLE_EDITOR = re.compile(rf",\s*(?:ed\.|editors?)\s*{VANCOUVER_NAME}(?:,\s*{VANCOUVER_NAME})*"
                              r"\.\s+")
 _PREPRINT = re.compile(r"\b(?:preprint|bioRxiv|medRxiv|arXiv|openRxiv|Research Square|SSRN|"
                        r"ChemRxiv|Preprints)\b", re.I)
 _PROCEEDINGS = re.compile(r"\b(?:proceedings|conference|symposium|workshop|congress)\b", re.I)
-_INITIALS = re.compile(r"^(?:[A-Z][a-z]?\.?\s*-?\s*)+$")
-_EDITOR_MARK = re.compile(r"\s*\((?:eds?|editors?)\.?\)\s*,?|,?\s*\b(?:eds?|editors?)\.?(?=,|$)",
-                          re.I)
 _EDITION = re.compile(r"\b(\d+)(?:st|nd|rd|th)\s+edn?\.?|\b(\d+)(?:st|nd|rd|th)\s+edition\b",
                       re.I)
 _YEAR = re.compile(r"\b(1[5-9]\d\d|20\d\d)\b")
@@ -141,7 +136,12 @@ def parse_reference(line: str, line_number: int = 1, count: int = 1) -> ParsedRe
     rest = _identifiers(ref, rest)
     if _PERSONAL.search(rest):
         ref.kind = "personal"
-    rest = _people(ref, rest).strip()
+    people, rest = read_people(rest)
+    rest = rest.strip()
+    ref.names, ref.givens, ref.et_al, ref.editors = (people.names, people.givens,
+                                                      people.et_al, people.editors)
+    if people.year is not None:
+        ref.year = people.year
     rest = _ARTICLE_EDITOR.sub(". ", rest)  # PLOS's academic editor, as some styles print it
     if ref.kind == "personal":
         _personal(ref, rest)
@@ -181,94 +181,18 @@ def _identifiers(ref: ParsedReference, rest: str) -> str:
     return rest.strip(" .,") + "."
 
 
-def _people(ref: ParsedReference, rest: str) -> str:
-    """Read the leading author or editor list in whichever style it is printed; return
-    the text after it (and after the year, for author-date styles)."""
-    vancouver = _VANCOUVER_AUTHORS.match(rest)
-    if vancouver:
-        ref.names = [_split_vancouver(n) for n in re.split(r",\s*", vancouver["names"])]
-        ref.givens = [letters for _, letters in ref.names]
-        ref.et_al = bool(vancouver["etal"])
-        ref.editors = _editor_word(vancouver["eds"] or "")
-        return rest[vancouver.end():]
-    for pattern in (_AUTHOR_DATE, _CHICAGO):
-        match = pattern.match(rest)
-        if match and _read_name_list(ref, match["names"]):
-            ref.year = int(match["year"])
-            return rest[match.end():]
-    return rest
 
 
-def _editor_word(word: str) -> str:
-    word = word.lower().rstrip(".")
-    if not word:
-        return ""
-    return "eds" if word in ("eds", "editors") else "ed"
 
 
-def _split_vancouver(printed: str) -> tuple[str, str]:
-    printed = re.sub(r"\s+(?:Jr|Sr|II|III|IV|2nd|3rd)$", "", printed.strip())
-    family, _, letters = printed.rpartition(" ")
-    return family, letters
 
 
-def _read_name_list(ref: ParsedReference, text: str) -> bool:
-    """APA, Harvard and Chicago name lists: `Lee, D. W., & Jung, M.`, `Lee, D.W. and
-    Jung, M.`, `Lee, David W., Michael Jung, and Ann Li`. False when it is not one."""
-    editors = _EDITOR_MARK.search(text)
-    if editors:
-        ref.editors = "eds" if re.search(r"eds|editors", editors[0], re.I) else "ed"
-        text = text[:editors.start()] + text[editors.end():]
-    if re.search(r",?\s*\bet\s+al\.?", text):
-        ref.et_al = True
-        text = re.sub(r",?\s*\bet\s+al\.?", "", text)
-    text = re.sub(r"\s*(?:…|\.\.\.)\s*", ", ", text)
-    text = re.sub(r",?\s+(?:&|and)\s+", ", ", text)
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if not parts or not re.match(rf"^(?:{_PARTICLE})*[{_UPPER}]", parts[0]):
-        return False
-    names: list[tuple[str, str]] = []
-    givens: list[str] = []
-    i = 0
-    while i < len(parts):
-        part = parts[i]
-        following = parts[i + 1] if i + 1 < len(parts) else ""
-        if following and (_INITIALS.match(following) or (i == 0 and _looks_given(following))):
-            names.append((part, _initials(following)))
-            givens.append(following)
-            i += 2
-        elif " " in part and i > 0 and not _INITIALS.match(part):
-            given, family = _given_family(part)
-            names.append((family, _initials(given)))
-            givens.append(given)
-            i += 1
-        elif len(part.split()) == 1 and re.match(r"^[A-Z]", part) and i > 0:
-            names.append((part, ""))
-            givens.append("")
-            i += 1
-        else:
-            return False
-    if not names or any(len(family.split()) > 4 for family, _ in names):
-        return False
-    ref.names, ref.givens = names, givens
-    return True
 
 
-def _looks_given(text: str) -> bool:
-    return bool(re.match(r"^[A-Z][a-z\u00E0-\u024F'’\-]+(?:\s+[A-Z][\w'’.\-]*)*\.?$", text))
 
 
-def _given_family(text: str) -> tuple[str, str]:
-    """`Haris A. Khan` -> ('Haris A.', 'Khan'); `Jan van Zundert` -> ('Jan', 'van Zundert')."""
-    words = text.split()
-    cut = len(words) - 1
-    while cut > 1 and words[cut - 1].lower() in _PARTICLES:
-        cut -= 1
-    return " ".join(words[:cut]), " ".join(words[cut:])
 
 
-def _initials(given: str) -> str:
-    return "".join(p[0].upper() for p in re.split(r"[\s.\-]+", given) if p and p[0].isalpha())
 
 
 def _title(ref: ParsedReference, rest: str) -> tuple[str, str]:
@@ -291,7 +215,7 @@ def _title(ref: ParsedReference, rest: str) -> tuple[str, str]:
 
 def _clean_title(title: str) -> str:
     """Without a trailing `(2020)` or the article's editor (`..., editor Cooper C`)."""
-    title = re.sub(rf",\s*(?:ed\.|editors?)\s*[{_UPPER}].*$", "", title.rstrip(". "))
+    title = re.sub(rf",\s*(?:ed\.|editors?)\s*[{UPPER}].*$", "", title.rstrip(". "))
     return _TRAILING_YEAR.sub("", title)
 
 
@@ -349,7 +273,16 @@ def _container_and_numbers(ref: ParsedReference, title: str, after: str) -> None
         head = after[:numbers.start()].strip(" .,;")
         head = re.sub(r"[.,]?\s*(?:1[5-9]|20)\d\d(?:\s+[A-Z][a-z]{2}(?:\s*\d{1,2})?)?$", "",
                       head).strip(" .,;")
-        ref.container = _last_sentence(head) if ref.volume or ref.pages else head
+        if ref.volume or ref.pages:
+            # after a quoted title the journal comes first (Harvard may print its publisher
+            # next: `‘Title’, PLOS ONE. Public Library of Science, 11(1)`); after an
+            # unquoted one the head may still hold the end of a title: the last sentence
+            quoted = any(f"{q}{title}" in ref.text for q in "‘“\"'") if title else False
+            parts = _sentences(head)
+            ref.container = (parts[0].strip(" .,") if quoted and parts
+                             else _last_sentence(head))
+        else:
+            ref.container = head
         return
     edition = _EDITION.search(after)
     if edition:
@@ -376,8 +309,8 @@ def _book(ref: ParsedReference, text: str) -> None:
     marker = re.search(r"\s*\((?:eds?|editors?)\.?\),?\s*|,\s*(?:eds?|editors?)\.\s*", text, re.I)
     if marker and marker.start() < 300:
         people = text[:marker.start()]
-        ref.book_editors = [_split_vancouver(n) if re.search(r"\s[A-Z]{1,4}$", n.strip())
-                            else (_given_family(n.strip())[1], _initials(_given_family(
+        ref.book_editors = [split_vancouver(n) if re.search(r"\s[A-Z]{1,4}$", n.strip())
+                            else (given_family(n.strip())[1], initials(given_family(
                                 n.strip())[0])) for n in re.split(r",\s*|\s+(?:and|&)\s+",
                                                                    people) if n.strip()]
         text = text[marker.end():]

@@ -200,3 +200,26 @@ def test_pubmed_settles_two_equal_crossref_records_by_the_doi_it_gives(crossref)
     assert result.pmid == "34526815" and result.doi == "10.2147/JPR.S325665"
     assert "confirms Crossref's candidate 10.2147/JPR.S325665" in result.how
     assert result.record is not None and result.record["DOI"] == "10.2147/JPR.S325665"
+
+
+def test_a_publisher_line_is_read_as_a_book_a_thesis_a_data_set_or_a_report(crossref) -> None:
+    """`Author. Title. Publisher; 2020.` may be a thesis: a real dissertation record (the
+    bench's pool, from ../shared/corpora/crossref) is found and accepted, the same line
+    read as a journal article is not."""
+    import gzip
+    import json
+
+    from conftest import ROOT
+
+    fake, client = crossref
+    with gzip.open(ROOT / "bench/data/from_list/pool.jsonl.gz", "rt", encoding="utf-8") as f:
+        thesis = next(m for m in map(json.loads, f) if m["DOI"] == "10.14264/uql.2020.791")
+    fake.add_works([thesis])
+    line = ("Collingwood PM. School truancy and financial independence during emerging "
+            "adulthood: a longitudinal analysis of receipt of and reliance on cash transfers. "
+            "University of Queensland Library; 2020.")
+    result = resolve_line(parse_reference(line), client)
+    assert result.status == ACCEPTED and result.doi == "10.14264/uql.2020.791"
+    assert "type" in result.reason
+    filters = fake.requests[-1].query.get("filter", [""])[0]
+    assert "type:dissertation" in filters and "type:book" in filters

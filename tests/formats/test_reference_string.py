@@ -113,3 +113,19 @@ def test_not_a_reference() -> None:
 ])
 def test_printed_dates(text: str, expected: date | None) -> None:
     assert printed_date(text) == expected
+
+
+def test_harvard_prints_the_publisher_after_the_journal() -> None:
+    """Cite Them Right Harvard (pandoc's citeproc, bench/data/from_list) prints the
+    journal, then its publisher, then the numbers: the journal is the first sentence."""
+    ref = parse_reference("Leu, S. T. and Bull, C. M. (2016) ‘Artificial Water Point for "
+                          "Livestock Influences Spatial Ecology of a Native Lizard Species’, "
+                          "PLOS ONE. Edited by C. Cooper. Public Library of Science (PLoS), "
+                          "11(1), p. e0147433.")
+    assert ref.names == [("Leu", "ST"), ("Bull", "CM")] and ref.year == 2016
+    assert ref.title.startswith("Artificial Water Point") and ref.container == "PLOS ONE"
+    assert (ref.volume, ref.issue, ref.pages) == ("11", "1", "e0147433")
+    # an unquoted title may leave its end in the head: there the journal is the last part
+    ama = parse_reference("Ali NM, Khan HA. Fish Ontology framework for taxonomy-based fish "
+                          "recognition. PeerJ. 2017;5:e3811.")
+    assert ama.container == "PeerJ"
