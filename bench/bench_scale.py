@@ -14,7 +14,9 @@ Then the duplicates check's precision and recall on TUGboat with planted duplica
 RIS) of each library, e.g. `--sizes 100000 --no-tugboat --only export`; `--only render`
 the reference, the full build, `check --offline` (whose saved run the report reads) and
 the AMA export and report, first and second run, whatever --render-limit says, e.g.
-`--sizes 100000 --no-tugboat --only render`.
+`--sizes 100000 --no-tugboat --only render`; `--only build` only the build rows (full,
+nothing changed, --check, one edit, the read path's refresh, one addition, one removal,
+ten edits).
 Asserts nothing: it prints figures (targets in the issue).
 """
 
@@ -108,6 +110,9 @@ def measure(label: str, root: Path, text: str, sources: int, render_limit: int,
     row("refs list after editing one (read path)", *run(root, "list", "--format", "keys"),
         "refreshes the index")
     run(root, "build", "-q")
+    if only == "build":
+        build_rows(root)
+        return
     check_offline(root, sources)
     out = data_exports(root)
     if sources > render_limit:
@@ -132,6 +137,23 @@ def formatted(root: Path, out: Path) -> None:
     for attempt in ("first", "second"):
         row(f"refs report, {attempt} run", *run(root, "report", "-o", str(out) + ".html"),
             "(target 10 s on a second run)")
+
+
+def build_rows(root: Path) -> None:
+    """More incremental rebuilds: an addition, a removal, ten edits at once."""
+    refs = root / "refs"
+    first = min(refs.glob("*.bib"))
+    (refs / "zz-added.bib").write_text(first.read_text(encoding="utf-8").replace(
+        "{" + first.stem + ",", "{zz-added,", 1).replace("doi = {", "doi = {10.9/zz", 1),
+        encoding="utf-8")
+    row("refs build after adding one", *run(root, "build", "-q"), "(target 0.5 s)")
+    (refs / "zz-added.bib").unlink()
+    row("refs build after removing one", *run(root, "build", "-q"), "(target 0.5 s)")
+    for path in sorted(refs.glob("*.bib"))[::max(1, len(list(refs.glob("*.bib"))) // 10)][:10]:
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("title = {", "title = {Ten ", 1), encoding="utf-8")
+    row("refs build after editing ten", *run(root, "build", "-q"))
+    row("refs build --full (again, index in place)", *run(root, "build", "-q", "--full"))
 
 
 def data_exports(root: Path) -> Path:
@@ -207,9 +229,10 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--render-limit", type=int, default=10_000)
     parser.add_argument("--no-tugboat", action="store_true")
-    parser.add_argument("--only", choices=("export", "render"), default=None,
+    parser.add_argument("--only", choices=("export", "render", "build"), default=None,
                         help="export: only the reference, the full build and the data "
-                        "exports; render: only those, check --offline, AMA and the report")
+                        "exports; render: only those, check --offline, AMA and the report; "
+                        "build: only the build rows (and a few more rebuilds)")
     args = parser.parse_args()
     print(f"python {sys.version.split()[0]}, {os.cpu_count()} cores; wall seconds and peak "
           "RSS of each whole `refs` process")

@@ -1,8 +1,12 @@
 """`refs build`: refs/*.bib -> validated sources -> library.bib and db/library.db.
 
-Incremental: the index keeps, per source file, its size, mtime, SHA-1, parsed entry and
-formatted BibTeX. A file whose stat or content is unchanged is not parsed again; the
-result is the same as a full rebuild, which `full=True` forces.
+Three ways, each giving the same library.bib and index as a full rebuild (`full=True`):
+nothing changed (freshness.unchanged: one stat of refs/ against the last scan's stamp);
+a few simple changes (incremental.rebuild: only those files read, checked by SQL against
+the index, their rows replaced, library.bib spliced); anything else here: every file
+stat'ed, unchanged ones (same size and mtime, or same SHA-1) reused from the cache the
+index keeps per file (parsed entry, formatted BibTeX, problems), the rest parsed on all
+cores (sourcefiles), validated across the library, library.bib joined and written whole.
 """
 
 from __future__ import annotations
@@ -13,89 +17,28 @@ import json
 import os
 import sqlite3
 import stat
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem, ReflibError
-from reflib.fsutil import atomic_write_text, temp_beside
-from reflib.library import findings, freshness, index, inherited, provenance
+from reflib.fsutil import atomic_write_text
+from reflib.library import freshness, index, inherited, provenance
 from reflib.library.bibtex import format_library, sort_key
+from reflib.library.buildstate import BuildReport, FileState, take
+from reflib.library.indexwrite import (
+    NewIndex,
+    file_rows,
+    insert_files,
+    insert_sources,
+    problems_json,
+    write_spans,
+)
 from reflib.library.inherit import parents_last
 from reflib.library.layout import Layout, read_order
-from reflib.library.model import Reference
 from reflib.library.sourcefiles import parse_files
 from reflib.library.validate import CrossItem, cross_problems, entry_problems
-from reflib.output import count
 from reflib.progress import progress
 
 PROGRESS_FROM = 1000  # files to read before a progress bar is worth showing
-
-
-@dataclass
-class FileState:
-    """One refs/*.bib as the build sees it: stat, hash, and the parsed entry if valid."""
-
-    rel: str
-    size: int
-    mtime_ns: int
-    sha1: str = ""
-    entry: str = ""  # JSON of the Reference (index.entry_json)
-    bibtex: str = ""
-    key: str = ""
-    item: CrossItem | None = None
-    reused: bool = False
-    problems: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)
-    syntax: list[Problem] = field(default_factory=list)  # reading the file (a subset of
-    # `problems`, which also holds the entry's own errors); `refs check` reports these
-    rows: dict | None = None  # index rows, made where the file was parsed
-    _ref: Reference | None = None
-
-    def reuse(self, cached: tuple) -> None:
-        self.sha1, self.entry, self.bibtex, self.item, self.warnings, self.syntax, errors = (
-            cached[2:])
-        self.problems = self.syntax + errors
-        self.key = self.item.key if self.item else ""
-        self.reused = True
-
-    @property
-    def errors(self) -> list[Problem]:
-        """The entry's own errors (not those of reading it), as the cache keeps them."""
-        return [p for p in self.problems if p not in self.syntax]
-
-    @property
-    def ref(self) -> Reference:
-        if self._ref is None:
-            self._ref = index.entry_from_json(self.entry)
-        return self._ref
-
-
-@dataclass
-class BuildReport:
-    """What a build found and did."""
-
-    sources: int = 0
-    parsed: int = 0
-    reused: int = 0
-    removed: int = 0
-    library_written: bool = False
-    index_written: bool = False
-    full: bool = False
-    stale: list[str] = field(default_factory=list)  # --check: what is out of date
-    warnings: list[Problem] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)  # index_only: all, not raised
-    syntax: list[Problem] = field(default_factory=list)  # index_only: of reading files
-    changed: list[str] = field(default_factory=list)  # index_only: why the index was stale
-
-    def summary(self) -> str:
-        done = []
-        if self.library_written:
-            done.append("wrote library.bib")
-        if self.index_written:
-            done.append("updated db/library.db" if not self.full else "built db/library.db")
-        did = "; ".join(done) or "nothing to do"
-        return (f"{count(self.sources, 'source')} ({self.parsed} parsed, {self.reused} unchanged, "
-                f"{self.removed} removed): {did}")
 
 
 def _open_cache(db_path: Path, with_bibtex: bool = True) -> dict[str, tuple] | None:
@@ -201,22 +144,9 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
     with progress(len(to_parse) if len(to_parse) >= PROGRESS_FROM else 0,
                   "reading refs/") as advance:
         for result in parse_files(to_parse):
-            _take(by_rel[result[0]], result, sink)
+            take(by_rel[result[0]], result, sink)
             advance(1)
     return states
-
-
-def _take(state: FileState, result: tuple, sink) -> None:
-    """A parse result into its file's state (and the new index, when there is one)."""
-    _, sha1, entry, bibtex, item, problems, read, rows = result
-    state.rows = rows
-    state.syntax = problems[:read]
-    state.warnings = [p for p in problems if p.severity == "warning"]
-    state.sha1, state.entry, state.bibtex, state.item = sha1, entry, bibtex, item
-    state.key = item.key if item else ""
-    state.problems = [p for p in problems if p.severity != "warning"]
-    if sink is not None and rows is not None:
-        sink(state)
 
 
 def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
@@ -258,23 +188,6 @@ def _order_line(layout: Layout, key: str) -> int:
     return next((i for i, line in enumerate(lines, start=1) if line.strip() == key), 1)
 
 
-def _problems_json(problems: list[Problem]) -> str | None:
-    return json.dumps([asdict(p) for p in problems]) if problems else None
-
-
-def _file_rows(states: list[FileState]) -> list[dict]:
-    """The `files` rows: the build's cache. A file that could not be read has a row too
-    (no key, its problems), so that an index-only refresh need not read it again."""
-    empty = CrossItem("", "", None, None, None, None)
-    return [{"path": s.rel, "key": s.key or None, "size": s.size, "mtime_ns": s.mtime_ns,
-             "sha1": s.sha1, "entry": s.entry, "bibtex": s.bibtex,
-             "line": (s.item or empty).line, "doi": (s.item or empty).doi,
-             "doi_line": (s.item or empty).doi_line, "parent": (s.item or empty).parent,
-             "warnings": _problems_json(s.warnings), "syntax": _problems_json(s.syntax),
-             "errors": _problems_json(s.errors)}
-            for s in states]
-
-
 def _order_signature(layout: Layout) -> str:
     data = layout.order_file.read_bytes() if layout.order_file.is_file() else b""
     return hashlib.sha1(data).hexdigest()
@@ -288,7 +201,8 @@ def build(layout: Layout, check: bool = False, full: bool = False,
     `index_only` is the read commands' refresh: the index only (library.bib is never
     written), every source that can be read is indexed, and problems are returned in
     the report instead of raised, so `refs check` can report them."""
-    quick = None if full else freshness.unchanged(layout, library=not index_only)
+    seen: dict = {}
+    quick = None if full else freshness.unchanged(layout, library=not index_only, seen=seen)
     if quick is not None:
         return _nothing_changed(quick, strict, index_only)
     if check:
@@ -296,6 +210,12 @@ def build(layout: Layout, check: bool = False, full: bool = False,
     from reflib.library.lock import writer_lock
 
     with writer_lock(layout, "refs build" if not index_only else "refs (updating the index)"):
+        if not full and not index_only:
+            from reflib.library.incremental import rebuild
+
+            report = rebuild(layout, strict, seen)  # only what changed, if that is simple
+            if report is not None:
+                return report
         return _build_locked(layout, check, full, strict, index_only)
 
 
@@ -303,10 +223,11 @@ def _build_locked(layout: Layout, check: bool, full: bool, strict: bool,
                   index_only: bool) -> BuildReport:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a build makes millions of small objects and no cycles worth collecting
+    stamp = freshness.scan_stamp()  # before anything in refs/ is stat'ed
     cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
-    new_index = _NewIndex(layout) if cache is None and not check else None
+    new_index = NewIndex(layout) if cache is None and not check else None
     try:
-        return _build(layout, cache, new_index, check, strict, index_only)
+        return _build(layout, cache, new_index, check, strict, index_only, stamp)
     except BaseException:
         if new_index is not None:
             new_index.abort()
@@ -327,8 +248,8 @@ def _nothing_changed(quick: tuple, strict: bool, index_only: bool) -> BuildRepor
                        problems=problems, syntax=syntax)
 
 
-def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, check: bool,
-           strict: bool, index_only: bool = False) -> BuildReport:
+def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check: bool,
+           strict: bool, index_only: bool = False, stamp: int | None = None) -> BuildReport:
     states = scan(layout, cache, new_index.add if new_index else None)
     order, _ = read_order(layout)
     problems = validate(layout, states)
@@ -348,9 +269,10 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     report.removed = len(removed)
     if index_only:
         return _refresh_index(layout, states, cache, new_index, removed, order, records,
-                              report, problems)
+                              report, problems, stamp)
 
-    library_text = format_library(_parents_last(states))
+    entries, in_key_order = _parents_last(states)
+    library_text = format_library(entries)
     old_library = _old_library(layout, library_text)
     order_sig = _order_signature(layout)
     changed = [s for s in states if not s.reused]
@@ -377,8 +299,9 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
             report.stale += records.stale_lines()
         return report
 
+    spans = _spans(states) if in_key_order else None
     if new_index is not None:
-        new_index.finish(states, order, order_sig, records)
+        new_index.finish(states, order, order_sig, records, spans)
         report.index_written = report.full = True
     elif index_stale or touched:
         _update_index(layout, states, cache, removed, order, order_sig, records, stale_rows)
@@ -386,14 +309,27 @@ def _build(layout: Layout, cache: dict | None, new_index: _NewIndex | None, chec
     if old_library != library_text:
         atomic_write_text(layout.library_bib, library_text)
         report.library_written = True
-    freshness.remember(layout, report.warnings, [], library=True)
+    conn = sqlite3.connect(layout.db_path)
+    try:
+        with conn:
+            if new_index is None:
+                write_spans(conn, spans)
+            freshness.remember(layout, report.warnings, [], library=True, stamp=stamp,
+                               conn=conn)
+    finally:
+        conn.close()
     return report
 
 
+def _spans(states: list[FileState]) -> list[tuple[str, str, int]]:
+    """(lower key, key, bytes) of each entry of a library.bib in key order."""
+    return [(s.key.lower(), s.key, len(s.bibtex.encode("utf-8")) + 1) for s in states]
+
+
 def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
-                   new_index: _NewIndex | None, removed: list[str], order: list[str],
+                   new_index: NewIndex | None, removed: list[str], order: list[str],
                    records: provenance.RecordScan, report: BuildReport,
-                   problems: list[Problem]) -> BuildReport:
+                   problems: list[Problem], stamp: int | None = None) -> BuildReport:
     """The index brought up to date with refs/, problems and all; library.bib untouched."""
     report.problems = sorted(problems)
     report.syntax = sorted(p for s in states for p in s.syntax)
@@ -402,7 +338,8 @@ def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
     if new_index is not None:
         new_index.finish(states, order, order_sig, records)
         report.index_written = report.full = True
-        freshness.remember(layout, report.problems, report.syntax, library=False)
+        freshness.remember(layout, report.problems, report.syntax, library=False,
+                           stamp=stamp)
         return report
     if changed:
         report.changed.append(f"{len(changed)} source{'s' if len(changed) != 1 else ''} "
@@ -418,19 +355,19 @@ def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
         _update_index(layout, states, cache, removed, order, order_sig, records, stale_rows)
         report.index_written = bool(report.changed)
     freshness.remember(layout, report.problems, report.syntax,
-                       library=False if report.changed else None)
+                       library=False if report.changed else None, stamp=stamp)
     return report
 
 
-def _parents_last(states: list[FileState]) -> list[str]:
+def _parents_last(states: list[FileState]) -> tuple[list[str], bool]:
     """library.bib's entries by key, except that BibTeX wants a crossref'd parent after
-    every entry that inherits from it."""
+    every entry that inherits from it; and whether that is plain key order."""
     if not any(s.item.parent for s in states if s.item):
-        return [s.bibtex for s in states]
+        return [s.bibtex for s in states], True
     by_key = {s.key: s for s in states}
     order = parents_last([(s.key, s.item.parent.split(",") if s.item and s.item.parent else [])
                           for s in states])
-    return [by_key[key].bibtex for key in order]
+    return [by_key[key].bibtex for key in order], False
 
 
 def _old_library(layout: Layout, expected: str) -> str | None:
@@ -442,101 +379,6 @@ def _old_library(layout: Layout, expected: str) -> str | None:
     if size != len(expected.encode("utf-8")):
         return ""  # differs; no need to read 50 MB to know it
     return layout.library_bib.read_text(encoding="utf-8")
-
-
-class _NewIndex:
-    """A whole new index, written to a temporary file and renamed over the old one only
-    when complete: a failed build leaves the old index as it was."""
-
-    def __init__(self, layout: Layout) -> None:
-        self.layout = layout
-        self.made_dir = not layout.db_path.parent.exists()
-        layout.db_path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = temp_beside(layout.db_path)  # the user's umask, not mkstemp's 0600
-        os.close(fd)
-        self.path = Path(tmp)
-        self.conn = sqlite3.connect(tmp)
-        self.conn.execute("PRAGMA journal_mode = OFF")
-        self.conn.execute("PRAGMA synchronous = OFF")
-        self.conn.executescript(index._DDL)
-        self.rows = _RowBuffer(self.conn)
-        self.keys: set[str] = set()
-
-    def add(self, state: FileState) -> None:
-        if state.key not in self.keys:  # a second file with one key: only an index_only
-            self.keys.add(state.key)    # refresh gets here, and indexes the first
-            self.rows.add(state.rows)
-        state.rows = None
-
-    def finish(self, states: list[FileState], order: list[str], order_sig: str,
-               records: provenance.RecordScan) -> None:
-        import sqlite_utils
-
-        conn = self.conn
-        self.rows.flush()
-        inherited.write(conn, states)  # issue 10's hook: children show what they inherit
-        index.insert_rows(conn, "files", _file_rows(states))
-        provenance.write_all(conn, records)
-        index.set_order(conn, order)
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
-        index.create_schema(conn)  # adds full-text search over the rows just loaded
-        conn.commit()
-        findings.copy_runs(self.layout.db_path, conn)
-        sqlite_utils.Database(conn)["sources"].optimize()
-        conn.close()
-        with open(self.path, "rb+") as handle:
-            os.fsync(handle.fileno())
-        # A journal the old index's killed writer left would be "rolled back" into the
-        # new file on its first open, wrecking it: it goes with the file it belongs to.
-        journal = self.layout.db_path.with_name(self.layout.db_path.name + "-journal")
-        journal.unlink(missing_ok=True)
-        os.replace(self.path, self.layout.db_path)
-
-    def abort(self) -> None:
-        try:
-            self.conn.close()
-        finally:
-            self.path.unlink(missing_ok=True)
-            if self.made_dir and not any(self.path.parent.iterdir()):
-                self.path.parent.rmdir()
-
-
-class _RowBuffer:
-    """Index rows of many sources, written in batches (one executemany per table)."""
-
-    def __init__(self, conn: sqlite3.Connection, batch: int = 20_000) -> None:
-        self.conn, self.batch = conn, batch
-        self.tables: dict[str, list[tuple]] = {name: [] for name in index.SOURCE_TABLES}
-
-    def add(self, rows_by_table: dict[str, list[tuple]]) -> None:
-        for name, rows in rows_by_table.items():
-            self.tables[name].extend(rows)
-        if len(self.tables["fields"]) > self.batch:
-            self.flush()
-
-    def flush(self) -> None:
-        for name in index.SOURCE_TABLES:
-            index.insert_rows(self.conn, name, self.tables[name])
-            self.tables[name].clear()
-
-
-def _insert_sources(conn: sqlite3.Connection, states: list[FileState]) -> None:
-    """Rows of the parsed sources; a key the index holds already is skipped (two files
-    with one key: only an index_only refresh gets this far with them)."""
-    keys = [s.key for s in states if s.item is not None]
-    held: set[str] = set()
-    for start in range(0, len(keys), 500):
-        chunk = keys[start:start + 500]
-        marks = ", ".join("?" for _ in chunk)
-        held.update(k for (k,) in conn.execute(
-            f"SELECT key FROM sources WHERE key IN ({marks})", chunk))
-    buffer = _RowBuffer(conn)
-    for state in states:
-        if state.item is None or state.key in held:
-            continue
-        held.add(state.key)
-        buffer.add(state.rows or index.source_rows(state.ref))
-    buffer.flush()
 
 
 def _touched(states: list[FileState], cache: dict) -> list[FileState]:
@@ -556,20 +398,20 @@ def _update_index(layout: Layout, states: list[FileState], cache: dict, removed:
     changed = [s for s in states if not s.reused]
     stale_keys = [cache[rel][5].key for rel in removed if cache[rel][5]] + [
         cache[s.rel][5].key for s in changed if s.rel in cache and cache[s.rel][5]]
-    rows = _file_rows(changed)
+    rows = file_rows(changed)
     conn = sqlite3.connect(layout.db_path)
     try:
         with conn:
             index.delete_sources(conn, stale_keys)
-            _insert_sources(conn, changed)
-            inherited.write(conn, states, stale_keys)  # issue 10's hook (see _NewIndex)
+            insert_sources(conn, changed)
+            inherited.write(conn, states, stale_keys)  # issue 10's hook (see NewIndex)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
-            conn.executemany("DELETE FROM files WHERE path = ?", [(r["path"],) for r in rows])
-            index.insert_rows(conn, "files", rows)
+            conn.executemany("DELETE FROM files WHERE path = ?", [(r[0],) for r in rows])
+            insert_files(conn, rows)
             conn.executemany(
                 "UPDATE files SET size = ?, mtime_ns = ?, warnings = ?, errors = ? "
-                "WHERE path = ?", [(s.size, s.mtime_ns, _problems_json(s.warnings),
-                                    _problems_json(s.errors), s.rel) for s in touched])
+                "WHERE path = ?", [(s.size, s.mtime_ns, problems_json(s.warnings),
+                                    problems_json(s.errors), s.rel) for s in touched])
             index.set_order(conn, order)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
             provenance.update(conn, records)

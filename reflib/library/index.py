@@ -14,7 +14,7 @@ from typing import Any
 from reflib.library.latex import VERBATIM_FIELDS, field_text
 from reflib.library.model import Reference
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 FTS_COLUMNS = ["title", "authors", "journal", "keywords", "notes", "doi"]
 _FTS_WEIGHTS = "10.0, 4.0, 2.0, 3.0, 1.0, 1.0"
@@ -77,9 +77,12 @@ CREATE TABLE IF NOT EXISTS fields (
     key TEXT NOT NULL REFERENCES sources(key), name TEXT NOT NULL, position INTEGER NOT NULL,
     raw TEXT NOT NULL, line INTEGER, PRIMARY KEY (key, name));
 CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, key TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
+    path TEXT PRIMARY KEY, key TEXT, lkey TEXT, size INTEGER, mtime_ns INTEGER, sha1 TEXT,
     entry TEXT, bibtex TEXT, line INTEGER, doi TEXT, doi_line INTEGER, parent TEXT,
     warnings TEXT, syntax TEXT, errors TEXT);
+CREATE TABLE IF NOT EXISTS library_spans (
+    lkey TEXT NOT NULL, key TEXT NOT NULL, size INTEGER NOT NULL,
+    PRIMARY KEY (lkey, key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS crossref_records (
     key TEXT PRIMARY KEY, doi TEXT NOT NULL, work_doi TEXT, type TEXT, title TEXT,
     container TEXT, fetched TEXT, source TEXT, file TEXT NOT NULL, message TEXT NOT NULL);
@@ -107,17 +110,30 @@ CREATE VIEW IF NOT EXISTS provenance AS
     FROM fields f LEFT JOIN crossref_applied a ON a.key = f.key AND a.field = f.name
                   LEFT JOIN pubmed_applied p ON p.key = f.key AND p.field = f.name
                   LEFT JOIN inherited_fields i ON i.key = f.key AND i.name = f.name;
+"""
+# Secondary indexes, made after a full build's bulk load (one sort each, instead of
+# a B-tree kept in order through a million inserts).
+_INDEXES = """
 CREATE INDEX IF NOT EXISTS sources_year ON sources(year);
 CREATE INDEX IF NOT EXISTS sources_doi ON sources(doi);
 CREATE INDEX IF NOT EXISTS authors_family ON authors(family);
 CREATE INDEX IF NOT EXISTS identifiers_value ON identifiers(scheme, value);
+CREATE INDEX IF NOT EXISTS files_lkey ON files(lkey);
+CREATE INDEX IF NOT EXISTS files_doi ON files(doi);
 """
 
 
+def create_tables(conn: sqlite3.Connection) -> None:
+    """The tables alone, for a bulk load; `create_schema` adds indexes and search after."""
+    conn.executescript(_DDL)
+
+
 def create_schema(conn: sqlite3.Connection) -> None:
+    """Tables, secondary indexes and full-text search (over any rows already loaded)."""
     import sqlite_utils
 
     conn.executescript(_DDL)
+    conn.executescript(_INDEXES)
     db = sqlite_utils.Database(conn)
     if not db["sources"].detect_fts():
         db["sources"].enable_fts(FTS_COLUMNS, create_triggers=True,

@@ -1,13 +1,13 @@
 """Reading many refs/*.bib files for the build: in batches, on every core.
 
-bibtexparser costs about twice as much called once per file as called once on the same
-entries joined (34 s against 17 s for 100,000). So files are read in batches: a batch's
-texts are joined and parsed as one text, and each entry goes back to the file whose
-lines it came from, its lines counted from that file's start. bibtexparser stays the
-parser of record: when a batch is anything but one clean entry per file (a syntax
-error, a @string, a key that is not its file's name, an entry that spills into the next
-file), that batch is parsed again file by file, exactly as `parse_source_text` does, so
-the results are the same either way (tests/library/test_sourcefiles.py compares them).
+The parser is our scanner (library/bibscan.py, through bibtex.parse_text), which reads
+exactly what BibTeX reads. Files are read in batches: a batch's texts are joined and
+parsed as one text (one call instead of 250, and one job per worker process), and each
+entry goes back to the file whose lines it came from, its lines counted from that file's
+start. When a batch is anything but one clean entry per file (a syntax error, a @string,
+a key that is not its file's name, an entry that spills into the next file), that batch
+is parsed again file by file, exactly as `parse_source_text` does, so the results are the
+same either way (tests/library/test_sourcefiles.py compares them on real bibliographies).
 
 Each result is plain picklable data: (rel, sha1, entry JSON, formatted BibTeX, CrossItem,
 problems, how many of the problems are of reading the file, index rows as tuples).
@@ -47,7 +47,7 @@ def parse_files(paths: list[Path]) -> Iterator[tuple]:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(parse_batch, batch))
-            if len(pending) >= 2 * workers:
+            if len(pending) >= 4 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()

@@ -1,0 +1,198 @@
+"""The rebuild after a few edits: only the changed sources read, checked and written.
+
+`refs build` tries this first. It stats refs/ once (freshness.changes_since: the files
+changed since the last complete scan), reads and hashes only those, loads only their
+cached rows, checks them against the rest of the library by SQL on the index (a key or a
+DOI that another source has), replaces their rows in one transaction and splices their
+entries into library.bib (library/splice.py). The result is byte for byte what a full
+build makes (tests/library/test_incremental.py compares them).
+
+Anything out of the simple case answers None and the build compares fully: a library the
+last build did not leave clean (errors, an index-only refresh, library.bib changed by
+hand), refs/order.txt or a kept record changed, crossref/xdata parents involved, a
+problem in a changed source (the full build reports all problems in its usual order),
+a source whose key is cited in refs/order.txt removed, or more than MOST_FLAGGED files
+flagged.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import stat
+from pathlib import Path
+
+from reflib.errors import Problem
+from reflib.library import freshness, index, splice
+from reflib.library.buildstate import BuildReport, FileState, take
+from reflib.library.indexwrite import file_rows, insert_files, insert_sources
+from reflib.library.layout import Layout
+from reflib.library.sourcefiles import parse_one
+
+
+def rebuild(layout: Layout, strict: bool, seen: dict | None = None) -> BuildReport | None:
+    """The build's report after updating only what changed, or None to build fully.
+    `seen`: what freshness.unchanged saw just before the writer lock was taken; used when
+    the index's stamp is still the one it compared with (no writer came in between)."""
+    db = layout.db_path
+    if not db.is_file() or db.with_name(db.name + "-journal").exists():
+        return None
+    try:
+        conn = sqlite3.connect(db, isolation_level=None)
+    except sqlite3.DatabaseError:
+        return None
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        report = _rebuild(layout, conn, strict, seen or {})
+        conn.execute("COMMIT" if report is not None else "ROLLBACK")
+        return report
+    except sqlite3.DatabaseError:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        return None
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+    finally:
+        conn.close()
+
+
+def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
+             ) -> BuildReport | None:
+    meta = dict(conn.execute("SELECT name, value FROM meta"))
+    if (meta.get("schema_version") != index.SCHEMA_VERSION or meta.get("spans") != "1"
+            or "scan_stamp" not in meta or "problems" not in meta
+            or not freshness.same_library(layout, meta.get("library_stat"))
+            or freshness._order_sha1(layout) != meta.get("order_sha1")):
+        return None
+    kept = [Problem(**p["problem"]) for p in json.loads(meta["problems"])]
+    if any(p.severity != "warning" for p in kept):
+        return None
+    if seen.get("since") == meta["scan_stamp"]:
+        stamp, changes = seen["stamp"], seen["changes"]
+    else:
+        stamp = freshness.scan_stamp()  # before the stat
+        changes = freshness.changes_since(layout, int(meta["scan_stamp"]))
+    if changes.records or len(changes.bib) > freshness.MOST_FLAGGED:
+        return None
+    (record_count,) = conn.execute("SELECT count(*) FROM record_files").fetchone()
+    (file_count,) = conn.execute("SELECT count(*) FROM files").fetchone()
+    if record_count != changes.record_count:
+        return None
+    cached = {}
+    for name in changes.bib:
+        row = conn.execute("SELECT key, sha1, parent FROM files WHERE path = ?",
+                           (f"refs/{name}",)).fetchone()
+        if row is not None:
+            cached[f"refs/{name}"] = row
+    removed = []
+    if len(changes.names) - (len(changes.bib) - len(cached)) != file_count:
+        present = {f"refs/{name}" for name in changes.names}
+        removed = [path for (path,) in conn.execute("SELECT path FROM files")
+                   if path not in present]
+        for path in removed:
+            cached[path] = conn.execute("SELECT key, sha1, parent FROM files WHERE path = ?",
+                                        (path,)).fetchone()
+
+    parsed, touched = _read(layout, changes.bib, cached)
+    if parsed is None:
+        return None
+    stale = {s.rel for s in parsed} | set(removed)
+    old_keys = {cached[rel][0] for rel in stale if rel in cached and cached[rel][0]}
+    if any(cached[rel][2] for rel in stale if rel in cached):
+        return None  # a child's parent or an xdata entry: the full build re-derives
+    if not _fits(conn, parsed, stale, old_keys):
+        return None
+    warnings = sorted([p for p in kept if p.file not in stale]
+                      + [w for s in parsed for w in s.warnings])
+    if strict and warnings:
+        return None
+    ords = dict(conn.execute(f"SELECT key, ord FROM sources WHERE key IN "
+                             f"({', '.join('?' for _ in old_keys)})", sorted(old_keys)))
+    new_keys = {s.key for s in parsed}
+    if any(ords.get(key) is not None for key in old_keys - new_keys):
+        return None  # a cited source is gone: refs/order.txt names no source now
+
+    edits = splice.plan(conn, old_keys, {s.key: ("\n" + s.bibtex).encode("utf-8")
+                                         for s in parsed})
+    edits = _real_edits(layout.library_bib, edits)
+    index.delete_sources(conn, sorted(old_keys))
+    insert_sources(conn, parsed)
+    conn.executemany("UPDATE sources SET ord = ? WHERE key = ?",
+                     [(ords[key], key) for key in new_keys if ords.get(key) is not None])
+    conn.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in sorted(stale)])
+    insert_files(conn, file_rows(parsed))
+    conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
+    conn.executemany("DELETE FROM library_spans WHERE lkey = ? AND key = ?",
+                     [(key.lower(), key) for key in old_keys])
+    conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)",
+                     [(s.key.lower(), s.key, len(s.bibtex.encode("utf-8")) + 1)
+                      for s in parsed])
+    if edits:
+        splice.apply(layout.library_bib, edits)
+    freshness.remember(layout, warnings, [], library=True, stamp=stamp, conn=conn)
+    sources = len(changes.names)
+    return BuildReport(sources=sources, parsed=len(parsed), reused=sources - len(parsed),
+                       removed=len(removed), library_written=bool(edits),
+                       index_written=bool(parsed or removed), warnings=warnings)
+
+
+def _read(layout: Layout, names: list[str], cached: dict
+          ) -> tuple[list[FileState] | None, list[tuple]]:
+    """Parse the flagged files whose content changed; (size, mtime, path) of the rest.
+    None when one of them has an error (the full build reports it with the others)."""
+    parsed, touched = [], []
+    for name in sorted(names):
+        path = layout.refs_dir / name
+        try:
+            st = path.stat()  # before reading: a write after it flags the file again
+            if not stat.S_ISREG(st.st_mode):
+                return None, []
+            data = path.read_bytes()
+        except OSError:
+            return None, []
+        rel = f"refs/{name}"
+        result = parse_one(str(path), data)
+        row = cached.get(rel)
+        if row is not None and row[1] == result[1]:
+            touched.append((st.st_size, st.st_mtime_ns, rel))
+            continue
+        state = FileState(rel, st.st_size, st.st_mtime_ns)
+        take(state, result, None)
+        if state.item is None or state.problems:
+            return None, []
+        parsed.append(state)
+    return parsed, touched
+
+
+def _fits(conn: sqlite3.Connection, parsed: list[FileState], stale: set[str],
+          old_keys: set[str]) -> bool:
+    """No changed source names a parent, or has a key or a DOI that another source has."""
+    keys: set[str] = set()
+    dois: set[str] = set()
+    for state in parsed:
+        item = state.item
+        if item.parent or item.key.lower() in keys or (item.doi and item.doi in dois):
+            return False
+        keys.add(item.key.lower())
+        if item.doi:
+            dois.add(item.doi)
+        for column, value in (("lkey", item.key.lower()), ("doi", item.doi)):
+            if value and any(path not in stale for (path,) in conn.execute(
+                    f"SELECT path FROM files WHERE {column} = ?", (value,))):
+                return False
+    return True
+
+
+def _real_edits(library: Path, edits: list[tuple[int, int, bytes]]
+                ) -> list[tuple[int, int, bytes]]:
+    """The edits that change something (a source re-saved with the same entry does not)."""
+    with open(library, "rb") as handle:
+        real = []
+        for start, stop, data in edits:
+            handle.seek(start)
+            if stop - start != len(data) or handle.read(stop - start) != data:
+                real.append((start, stop, data))
+        return real
+

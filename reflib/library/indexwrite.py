@@ -1,0 +1,165 @@
+"""Writing the build's rows into db/library.db: a whole new index (bulk load, then
+secondary indexes and full-text search), or the rows of some sources in an existing one.
+
+Rows arrive as tuples in index.SOURCE_COLUMNS order, made where the file was parsed
+(index.source_rows), and are inserted in batches, one executemany per table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import asdict
+from pathlib import Path
+
+from reflib.errors import Problem
+from reflib.fsutil import temp_beside
+from reflib.library import findings, index, inherited, provenance
+from reflib.library.layout import Layout
+from reflib.library.validate import CrossItem
+from reflib.progress import progress
+
+PROGRESS_FROM = 5000  # sources to write before a bar is worth showing
+
+
+def problems_json(problems: list[Problem]) -> str | None:
+    return json.dumps([asdict(p) for p in problems]) if problems else None
+
+
+def file_rows(states: list) -> list[tuple]:
+    """The `files` rows of build.FileState objects: the build's cache. A file that could
+    not be read has a row too (no key, its problems), so that an index-only refresh need
+    not read it again."""
+    empty = CrossItem("", "", None, None, None, None)
+    rows = []
+    for s in states:
+        item = s.item or empty
+        rows.append((s.rel, s.key or None, s.key.lower() if s.key else None, s.size,
+                     s.mtime_ns, s.sha1, s.entry, s.bibtex, item.line, item.doi,
+                     item.doi_line, item.parent, problems_json(s.warnings),
+                     problems_json(s.syntax), problems_json(s.errors)))
+    return rows
+
+
+FILE_COLUMNS = ("path", "key", "lkey", "size", "mtime_ns", "sha1", "entry", "bibtex", "line",
+                "doi", "doi_line", "parent", "warnings", "syntax", "errors")
+
+
+def insert_files(conn: sqlite3.Connection, rows: list[tuple]) -> None:
+    if rows:
+        conn.executemany(f"INSERT INTO files ({', '.join(FILE_COLUMNS)}) "
+                         f"VALUES ({', '.join('?' for _ in FILE_COLUMNS)})", rows)
+
+
+def write_spans(conn: sqlite3.Connection, spans: list[tuple[str, str, int]] | None) -> None:
+    """Where each entry is in library.bib, for splicing it later: (lower key, key, bytes
+    of "\\n" + entry), in file order. None: library.bib is not in plain key order (it
+    has crossref parents moved after their children), so it is not spliced."""
+    conn.execute("DELETE FROM library_spans")
+    if spans is not None:
+        conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)", spans)
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('spans', ?)",
+                 ("1" if spans is not None else "0",))
+
+
+class NewIndex:
+    """A whole new index, written to a temporary file and renamed over the old one only
+    when complete: a failed build leaves the old index as it was."""
+
+    def __init__(self, layout: Layout) -> None:
+        self.layout = layout
+        self.made_dir = not layout.db_path.parent.exists()
+        layout.db_path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = temp_beside(layout.db_path)  # the user's umask, not mkstemp's 0600
+        os.close(fd)
+        self.path = Path(tmp)
+        self.conn = sqlite3.connect(tmp)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        index.create_tables(self.conn)  # indexes and search come after the rows
+        self.rows = RowBuffer(self.conn)
+        self.keys: set[str] = set()
+
+    def add(self, state) -> None:
+        if state.key not in self.keys:  # a second file with one key: only an index_only
+            self.keys.add(state.key)    # refresh gets here, and indexes the first
+            self.rows.add(state.rows)
+        state.rows = None
+
+    def finish(self, states: list, order: list[str], order_sig: str,
+               records: provenance.RecordScan,
+               spans: list[tuple[str, str, int]] | None = None) -> None:
+        import sqlite_utils
+
+        conn = self.conn
+        self.rows.flush()
+        inherited.write(conn, states)  # issue 10's hook: children show what they inherit
+        with progress(len(states) if len(states) >= PROGRESS_FROM else 0,
+                      "writing db/library.db") as advance:
+            for start in range(0, len(states), 5000):
+                chunk = states[start:start + 5000]
+                insert_files(conn, file_rows(chunk))
+                advance(len(chunk))
+            provenance.write_all(conn, records)
+            index.set_order(conn, order)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
+            write_spans(conn, spans)
+            index.create_schema(conn)  # indexes and full-text search over the rows loaded
+            conn.commit()
+            findings.copy_runs(self.layout.db_path, conn)
+            sqlite_utils.Database(conn)["sources"].optimize()
+        conn.close()
+        with open(self.path, "rb+") as handle:
+            os.fsync(handle.fileno())
+        # A journal the old index's killed writer left would be "rolled back" into the
+        # new file on its first open, wrecking it: it goes with the file it belongs to.
+        journal = self.layout.db_path.with_name(self.layout.db_path.name + "-journal")
+        journal.unlink(missing_ok=True)
+        os.replace(self.path, self.layout.db_path)
+
+    def abort(self) -> None:
+        try:
+            self.conn.close()
+        finally:
+            self.path.unlink(missing_ok=True)
+            if self.made_dir and not any(self.path.parent.iterdir()):
+                self.path.parent.rmdir()
+
+
+class RowBuffer:
+    """Index rows of many sources, written in batches (one executemany per table)."""
+
+    def __init__(self, conn: sqlite3.Connection, batch: int = 20_000) -> None:
+        self.conn, self.batch = conn, batch
+        self.tables: dict[str, list[tuple]] = {name: [] for name in index.SOURCE_TABLES}
+
+    def add(self, rows_by_table: dict[str, list[tuple]]) -> None:
+        for name, rows in rows_by_table.items():
+            self.tables[name].extend(rows)
+        if len(self.tables["fields"]) > self.batch:
+            self.flush()
+
+    def flush(self) -> None:
+        for name in index.SOURCE_TABLES:
+            index.insert_rows(self.conn, name, self.tables[name])
+            self.tables[name].clear()
+
+
+def insert_sources(conn: sqlite3.Connection, states: list) -> None:
+    """Rows of the parsed sources; a key the index holds already is skipped (two files
+    with one key: only an index_only refresh gets this far with them)."""
+    keys = [s.key for s in states if s.item is not None]
+    held: set[str] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start:start + 500]
+        marks = ", ".join("?" for _ in chunk)
+        held.update(k for (k,) in conn.execute(
+            f"SELECT key FROM sources WHERE key IN ({marks})", chunk))
+    buffer = RowBuffer(conn)
+    for state in states:
+        if state.item is None or state.key in held:
+            continue
+        held.add(state.key)
+        buffer.add(state.rows or index.source_rows(state.ref))
+    buffer.flush()

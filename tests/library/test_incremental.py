@@ -1,0 +1,190 @@
+"""The incremental rebuild (and its library.bib splice) gives what a full build gives.
+
+Random edits, additions, removals, renames, same-size same-mtime edits and re-saves of
+the same bytes, on the twelve and xampl.bib (Oren Patashnik's examples); after each
+step, library.bib byte for byte and every index table against a full build of a copy.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, write_source
+from test_build import GOOD, dump
+
+from reflib.errors import InvalidLibrary
+from reflib.formats.importer import import_bibliography
+from reflib.library import freshness, incremental, splice
+from reflib.library.build import build
+from reflib.library.layout import Layout
+
+XAMPL = ROOT / "tests" / "fixtures" / "bibtex" / "xampl.bib"
+
+
+@pytest.fixture
+def mixed(library: Path) -> Path:
+    """The twelve and xampl's entries (those in no crossref relation), built."""
+    import_bibliography(Layout(library), XAMPL.read_text(encoding="utf-8"), "xampl.bib")
+    for path in (library / "refs").glob("*.bib"):
+        if "crossref" in path.read_text(encoding="utf-8").lower():
+            path.unlink()
+    for key in ("whole-collection", "whole-proceedings", "whole-set", "whole-journal"):
+        (library / "refs" / f"{key}.bib").unlink(missing_ok=True)
+    build(Layout(library))
+    return library
+
+
+def full_build_of(library: Path, tmp: Path) -> Path:
+    copy = tmp / "full"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(library / "refs", copy / "refs")
+    build(Layout(copy), full=True)
+    return copy
+
+
+def same_as_full(library: Path, tmp: Path) -> None:
+    full = full_build_of(library, tmp)
+    assert (library / "library.bib").read_bytes() == (full / "library.bib").read_bytes()
+    assert dump(library / "db" / "library.db") == dump(full / "db" / "library.db")
+    conn = sqlite3.connect(library / "db" / "library.db")
+    other = sqlite3.connect(full / "db" / "library.db")
+    for sql in ("SELECT key, ord FROM sources ORDER BY key",
+                "SELECT * FROM library_spans ORDER BY lkey, key",
+                "SELECT path, size, mtime_ns, sha1 FROM files ORDER BY path"):
+        mine, theirs = conn.execute(sql).fetchall(), other.execute(sql).fetchall()
+        if "mtime_ns" in sql:  # the copy has new mtimes; sizes and hashes must agree
+            mine = [(p, s, h) for p, s, _, h in mine]
+            theirs = [(p, s, h) for p, s, _, h in theirs]
+        assert mine == theirs, sql
+    conn.close()
+    other.close()
+
+
+def rebuilt(library: Path) -> bool:
+    """Build as `refs build` does; True when the incremental path did it."""
+    layout = Layout(library)
+    seen: dict = {}
+    freshness.unchanged(layout, library=True, seen=seen)
+    report = incremental.rebuild(layout, strict=False, seen=seen)
+    if report is None:
+        build(layout)
+    return report is not None
+
+
+def edit_title(path: Path, rng: random.Random) -> None:
+    """A word put at the start of the title (or another text field)."""
+    text = path.read_text(encoding="utf-8")
+    word = rng.choice(["Revised", "Zebra", "Ärger", "A", "Longer words here"])
+    found = re.search(r"\n\s*(title|note|howpublished|booktitle|journal)\s*=\s*\{", text,
+                      re.IGNORECASE)
+    assert found, path
+    path.write_text(text[:found.end()] + word + " " + text[found.end():], encoding="utf-8")
+
+
+def test_random_steps_match_a_full_build(mixed: Path, tmp_path_factory) -> None:
+    tmp = tmp_path_factory.mktemp("compare")
+    refs = mixed / "refs"
+    cited = set((refs / "order.txt").read_text(encoding="utf-8").split())
+    fast = 0
+    for seed in range(3):
+        rng = random.Random(seed)
+        for step in range(12):
+            files = sorted(p for p in refs.glob("*.bib"))
+            what = rng.choice(["edit", "edit", "add", "remove", "rename", "same", "tick",
+                               "several"])
+            if what == "edit":
+                edit_title(rng.choice(files), rng)
+            elif what == "several":
+                for path in rng.sample(files, 3):
+                    edit_title(path, rng)
+                write_source(mixed, f"new{seed}x{step}", GOOD.format(
+                    key=f"new{seed}x{step}", doi=f"10.5555/n{seed}.{step}"))
+            elif what == "add":
+                key = rng.choice(["aaa", "Zz", "mid", "0first", "zzz"]) + f"{seed}{step}"
+                write_source(mixed, key, GOOD.format(key=key, doi=f"10.5555/{key}"))
+            elif what == "remove":
+                rng.choice([p for p in files if p.stem not in cited]).unlink()
+            elif what == "rename":
+                path = rng.choice([p for p in files if p.stem not in cited])
+                new = f"{path.stem}-renamed"
+                text = path.read_text(encoding="utf-8").replace(
+                    "{" + path.stem + ",", "{" + new + ",", 1)
+                path.unlink()
+                write_source(mixed, new, text)
+            elif what == "same":  # the same bytes saved again (a new mtime and ctime)
+                path = rng.choice(files)
+                path.write_bytes(path.read_bytes())
+            else:  # the same size and mtime, other content: only ctime tells
+                path = rng.choice(files)
+                st = path.stat()
+                data = path.read_bytes()
+                at = data.index(b"title = {") + len(b"title = {") if b"title = {" in data \
+                    else data.index(b",")
+                data = data[:at] + (b"Q" if data[at:at + 1] != b"Q" else b"R") + data[at + 1:]
+                path.write_bytes(data)
+                os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+            fast += rebuilt(mixed)
+            same_as_full(mixed, tmp)
+    assert fast >= 20  # most steps took the incremental path
+
+
+def test_an_edit_in_the_same_tick_as_the_build_is_seen(mixed: Path) -> None:
+    path = mixed / "refs" / "lee2021learn.bib"
+    st = path.stat()
+    data = path.read_bytes().replace(b"title = {", b"title = {X", 1)[:-1]  # same size
+    data = data if len(data) == st.st_size else data[:st.st_size]
+    path.write_bytes(data)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    assert freshness.unchanged(Layout(mixed), library=True) is None
+    assert build(Layout(mixed)).parsed == 1
+    assert b"title = {X" in (mixed / "library.bib").read_bytes()
+
+
+def test_a_problem_in_an_edit_is_reported_by_the_full_build(mixed: Path) -> None:
+    write_source(mixed, "dupdoi", GOOD.format(key="dupdoi", doi="10.5555/one"))
+    build(Layout(mixed))
+    write_source(mixed, "dupdoi2", GOOD.format(key="dupdoi2", doi="10.5555/ONE"))
+    assert incremental.rebuild(Layout(mixed), strict=False) is None
+    with pytest.raises(InvalidLibrary) as caught:
+        build(Layout(mixed))
+    assert "doi 10.5555/one is also the doi of 'dupdoi'" in str(caught.value.problems)
+    before = (mixed / "library.bib").read_bytes()
+    (mixed / "refs" / "dupdoi2.bib").unlink()
+    assert build(Layout(mixed)).parsed == 0
+    assert (mixed / "library.bib").read_bytes() == before
+
+
+def test_library_bib_edited_by_hand_is_rewritten_whole(mixed: Path, tmp_path) -> None:
+    (mixed / "library.bib").write_text("% mine\n", encoding="utf-8")
+    edit_title(mixed / "refs" / "lee2021learn.bib", random.Random(1))
+    assert not rebuilt(mixed)
+    same_as_full(mixed, tmp_path)
+
+
+def test_crossref_libraries_are_not_spliced_and_still_match(library: Path, tmp_path) -> None:
+    import_bibliography(Layout(library), XAMPL.read_text(encoding="utf-8"), "xampl.bib")
+    build(Layout(library))
+    child = next(p for p in (library / "refs").glob("*.bib")
+                 if "crossref" in p.read_text(encoding="utf-8"))
+    edit_title(child, random.Random(2))
+    assert not rebuilt(library)
+    same_as_full(library, tmp_path)
+
+
+def test_splice_copies_unchanged_ranges(tmp_path: Path) -> None:
+    path = tmp_path / "f.txt"
+    path.write_bytes(b"0123456789" * 1000)
+    splice.apply(path, [(0, 1, b"A"), (5, 5, b"-inserted-"), (20, 9000, b""),
+                        (9999, 10000, b"Z")])
+    old = b"0123456789" * 1000
+    assert path.read_bytes() == b"A" + old[1:5] + b"-inserted-" + old[5:20] + old[9000:9999] \
+        + b"Z"
+    with pytest.raises(ValueError):
+        splice.apply(path, [(5, 3, b"")])
+    assert not list(tmp_path.glob(".f.txt.*"))  # the temporary file went with the failure
