@@ -80,12 +80,17 @@ class NewIndex:
         index.create_tables(self.conn)  # indexes and search come after the rows
         self.rows = RowBuffer(self.conn)
         self.keys: set[str] = set()
+        self.filed: set[str] = set()  # files whose `files` row is written already
 
     def add(self, state) -> None:
+        """The rows of one parsed file, written while the other files are still read."""
         if state.key not in self.keys:  # a second file with one key: only an index_only
             self.keys.add(state.key)    # refresh gets here, and indexes the first
             self.rows.add(state.rows)
         state.rows = None
+        if not state.item.parent:  # (a child's problems are known once its parent is)
+            self.rows.files.extend(file_rows([state]))
+            self.filed.add(state.rel)
 
     def finish(self, states: list, order: list[str], order_sig: str,
                records: provenance.RecordScan,
@@ -95,10 +100,12 @@ class NewIndex:
         conn = self.conn
         self.rows.flush()
         inherited.write(conn, states)  # issue 10's hook: children show what they inherit
+        rest = [s for s in states if s.rel not in self.filed]
         with progress(len(states) if len(states) >= PROGRESS_FROM else 0,
                       "writing db/library.db") as advance:
-            for start in range(0, len(states), 5000):
-                chunk = states[start:start + 5000]
+            advance(len(states) - len(rest))
+            for start in range(0, len(rest), 5000):
+                chunk = rest[start:start + 5000]
                 insert_files(conn, file_rows(chunk))
                 advance(len(chunk))
             provenance.write_all(conn, records)
@@ -133,6 +140,7 @@ class RowBuffer:
     def __init__(self, conn: sqlite3.Connection, batch: int = 20_000) -> None:
         self.conn, self.batch = conn, batch
         self.tables: dict[str, list[tuple]] = {name: [] for name in index.SOURCE_TABLES}
+        self.files: list[tuple] = []  # `files` rows (a new index's only)
 
     def add(self, rows_by_table: dict[str, list[tuple]]) -> None:
         for name, rows in rows_by_table.items():
@@ -144,6 +152,8 @@ class RowBuffer:
         for name in index.SOURCE_TABLES:
             index.insert_rows(self.conn, name, self.tables[name])
             self.tables[name].clear()
+        insert_files(self.conn, self.files)
+        self.files.clear()
 
 
 def insert_sources(conn: sqlite3.Connection, states: list) -> None:
