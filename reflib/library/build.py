@@ -223,7 +223,7 @@ def _build_locked(layout: Layout, check: bool, full: bool, strict: bool,
                   index_only: bool) -> BuildReport:
     gc_was_enabled = gc.isenabled()
     gc.disable()  # a build makes millions of small objects and no cycles worth collecting
-    stamp = freshness.scan_stamp()  # before anything in refs/ is stat'ed
+    stamp = freshness.scan_stamp(layout)  # before anything in refs/ is stat'ed
     cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
     new_index = NewIndex(layout) if cache is None and not check else None
     try:

@@ -22,7 +22,9 @@ the moment the last complete scan began, kept in `meta`:
                    when an index-only refresh changes the index (library.bib is then stale)
 
 The one assumption: the clock does not go back by more than the 2 s margin between
-two builds (the stamp is in the same clock as file times: CLOCK_REALTIME).
+two builds. The stamp is the earlier of this machine's clock and the file system's own
+(the mtime of a file made in db/ for the purpose), so a file server whose clock lags
+does not hide an edit.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ import json
 import os
 import sqlite3
 import stat
+import tempfile
 import time
 from dataclasses import asdict, dataclass
 
@@ -44,9 +47,25 @@ MARGIN_NS = 2_000_000_000  # file times come from a coarse clock, a tick behind 
 MOST_FLAGGED = 1000  # more flagged files than this: the full comparison (touch refs/*)
 
 
-def scan_stamp() -> int:
-    """The stamp of a scan that starts now (taken before anything is listed or stat'ed)."""
-    return time.time_ns() - MARGIN_NS
+def scan_stamp(layout: Layout | None = None) -> int:
+    """The stamp of a scan that starts now (taken before anything is listed or stat'ed):
+    the earlier of this machine's clock and the file system's (the mtime of a file made
+    in db/ now: on a network file system the server's clock sets file times), less the
+    margin."""
+    now = time.time_ns()
+    if layout is not None:
+        try:
+            fd, name = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.",
+                                        suffix=".stamp.tmp")
+        except OSError:
+            return now - MARGIN_NS  # no db/ yet (a first build is a full one anyway)
+        try:
+            os.write(fd, b"0")
+            now = min(now, os.fstat(fd).st_mtime_ns)
+        finally:
+            os.close(fd)
+            os.unlink(name)
+    return now - MARGIN_NS
 
 
 @dataclass
@@ -107,7 +126,7 @@ def unchanged(layout: Layout, library: bool, seen: dict | None = None
                 return None
             if _order_sha1(layout) != meta.get("order_sha1"):
                 return None
-            now = scan_stamp()
+            now = scan_stamp(layout)
             changes = changes_since(layout, int(meta["scan_stamp"]))
             if seen is not None:
                 seen.update(changes=changes, since=meta["scan_stamp"], stamp=now)

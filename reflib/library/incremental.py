@@ -72,7 +72,7 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
     if seen.get("since") == meta["scan_stamp"]:
         stamp, changes = seen["stamp"], seen["changes"]
     else:
-        stamp = freshness.scan_stamp()  # before the stat
+        stamp = freshness.scan_stamp(layout)  # before the stat
         changes = freshness.changes_since(layout, int(meta["scan_stamp"]))
     if changes.records or len(changes.bib) > freshness.MOST_FLAGGED:
         return None

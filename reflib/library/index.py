@@ -131,8 +131,12 @@ def create_tables(conn: sqlite3.Connection) -> None:
 def create_schema(conn: sqlite3.Connection) -> None:
     """Tables, secondary indexes and full-text search (over any rows already loaded)."""
     conn.executescript(_DDL)
-    conn.executescript(_INDEXES)
+    create_indexes(conn)
     create_search(conn)
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    conn.executescript(_INDEXES)
 
 
 def create_search(conn: sqlite3.Connection) -> None:

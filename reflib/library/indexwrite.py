@@ -101,9 +101,11 @@ class NewIndex:
         self.rows.flush()
         inherited.write(conn, states)  # issue 10's hook: children show what they inherit
         rest = [s for s in states if s.rel not in self.filed]
-        with progress(len(states) if len(states) >= PROGRESS_FROM else 0,
+        # Steps in about the time each takes: the files rows left, then the secondary
+        # indexes, the full-text search and its merge (each worth a share of the sources).
+        share = len(states) // 4
+        with progress(len(rest) + 3 * share if len(states) >= PROGRESS_FROM else 0,
                       "writing db/library.db") as advance:
-            advance(len(states) - len(rest))
             for start in range(0, len(rest), 5000):
                 chunk = rest[start:start + 5000]
                 insert_files(conn, file_rows(chunk))
@@ -112,10 +114,14 @@ class NewIndex:
             index.set_order(conn, order)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
             write_spans(conn, spans)
-            index.create_schema(conn)  # indexes and full-text search over the rows loaded
+            index.create_indexes(conn)  # after the bulk load: one sort each
+            advance(share)
+            index.create_search(conn)  # full-text search over the rows loaded
+            advance(share)
             conn.commit()
             findings.copy_runs(self.layout.db_path, conn)
             sqlite_utils.Database(conn)["sources"].optimize()
+            advance(share)
         conn.close()
         with open(self.path, "rb+") as handle:
             os.fsync(handle.fileno())
