@@ -47,7 +47,7 @@ def parse_files(paths: list[Path]) -> Iterator[tuple]:
         pending: deque = deque()
         for batch in batches:
             pending.append(pool.submit(parse_batch, batch))
-            if len(pending) >= 4 * workers:
+            if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
