@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from functools import partial
 
 from reflib.formats.csl import csl_type, issued_date, parse_date, to_csl
+from reflib.formats.journals import save_learned
 from reflib.formats.parallel import map_slices
 from reflib.library.bibtex import format_entry
 from reflib.library.index import entry_from_json
@@ -120,7 +121,9 @@ def _csl_lines_of_entries(entries: Sequence[str], subtitle: str) -> list[str]:
 
 def _csl_lines(refs: Sequence[Reference], subtitle: str) -> list[str]:
     with _gc_paused():
-        return [json.dumps(to_csl(ref, subtitle), ensure_ascii=False) for ref in refs]
+        lines = [json.dumps(to_csl(ref, subtitle), ensure_ascii=False) for ref in refs]
+    save_learned()  # a forked worker runs no atexit: its journal abbreviations kept now
+    return lines
 
 
 def to_bibtex(refs: Iterable[Reference]) -> str:
