@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from functools import partial
 
-from reflib.formats.csl import csl_type, issued_date, parse_date, to_csl
+from reflib.formats.csl import csl_type, issued_date, page_ends, parse_date, to_csl
 from reflib.formats.journals import save_learned
 from reflib.formats.parallel import map_slices
 from reflib.library.bibtex import format_entry
@@ -226,10 +226,10 @@ def _ris_record(ref: Reference) -> str:
     if accessed and "date-parts" in accessed:
         lines.append(("Y2", _ris_date(accessed["date-parts"][0])))
     if "pages" in ref.fields:
-        first, _, last = ref.text("pages").replace("\u2013", "-").partition("-")
-        lines.append(("SP", first.strip()))
-        if last.strip("- "):
-            lines.append(("EP", last.strip("- ")))
+        first, last = page_ends(ref)
+        lines.append(("SP", first))
+        if last:
+            lines.append(("EP", last))
     for tag, names in RIS_FIELDS:
         for name in names:
             if name in ref.fields:

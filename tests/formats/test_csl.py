@@ -144,3 +144,20 @@ def test_pandoc_citeproc_reads_our_csl_json(tmp_path):
            "(ASPN)" in text and "nocase" not in text  # the span is markup, not text
     assert "Benzon, Honorio T. et al., eds." in text  # pandoc, too, reads "others" as et al.
     assert "Journal of Pain Research 14 (September): 2807–31" in text
+
+
+PAGE_VALUES = ["{1732--1756}", "{ 12 -- 19 }", "{e12-e19}", "{12---19}", "{S1--S9}",
+               "{12}", "{12--}", "{12\\textendash 19}", '"12--19"', "{12 - 19}",
+               "{12{--}19}", "{A12--B3}", "{12~--~19}", "{12,14--16}", "{12–19}", "{--12}"]
+
+
+@pytest.mark.parametrize("raw", PAGE_VALUES)
+def test_page_fast_path_is_the_latex_reading(raw):
+    """page_range / page_ends skip the LaTeX reader for `{A--B}`: same text as reading it."""
+    from reflib.formats.csl import _PAGE_DASH, page_ends, page_range
+    from reflib.library.model import Reference
+
+    ref = Reference("k", "article", {"pages": raw})
+    assert page_range(ref) == _PAGE_DASH.sub("-", ref.text("pages"))
+    first, _, last = ref.text("pages").replace("\u2013", "-").partition("-")
+    assert page_ends(ref) == (first.strip(), last.strip("- "))
