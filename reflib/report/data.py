@@ -80,12 +80,15 @@ def _covers(run: CheckRun, key: str) -> bool:
     return keys is None or key in keys
 
 
-def badges_for(ref: Reference, findings: list[Finding], run: CheckRun | None) -> tuple[Badge, ...]:
-    """The four check badges of one reference; a badge that does not apply is left out."""
+def badges_for(ref: Reference, findings: list[Finding], run: CheckRun | None,
+               doi: str | None = None) -> tuple[Badge, ...]:
+    """The four check badges of one reference; a badge that does not apply is left out.
+    `doi` is `ref.doi` when the caller has it already."""
     badges = []
+    has_doi = bool(ref.doi if doi is None else doi)
     for badge, label, checks in BADGES:
-        found = [f for f in findings if f.check in checks]
-        applies = bool(ref.doi) if badge in _DOI_BADGES else _is_web(ref)
+        found = [f for f in findings if f.check in checks] if findings else findings
+        applies = has_doi if badge in _DOI_BADGES else _is_web(ref)
         if not found and not applies:
             continue
         graded = [f for f in found if f.severity in SEVERITIES]
@@ -149,15 +152,26 @@ def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
         owner = finding.key if finding.key in by_key else None
         findings_of.setdefault(owner, []).append(finding)
     entries = []
+    # The badges of a source without findings depend only on whether it has a DOI, is a
+    # web page and was among the sources checked: made once for each of those cases.
+    unfound: dict[tuple[bool, bool, bool], tuple[Badge, ...]] = {}
     for ref in ordered:
         found = sorted(findings_of.get(ref.key, []), key=Finding.rank)
+        doi, year = ref.doi, ref.year
+        if found:
+            badges = badges_for(ref, found, run, doi)
+        else:
+            case = (bool(doi), _is_web(ref), run is None or _covers(run, ref.key))
+            badges = unfound.get(case)
+            if badges is None:
+                badges = unfound[case] = badges_for(ref, found, run, doi)
         entries.append(ReportEntry(
             number=number.get(ref.key), key=ref.key, entry_type=ref.entry_type,
             evidence=ref.evidence, title=ref.title or ref.text("howpublished"),
-            citation_html=citations.get(ref.key, ""), year=ref.year,
-            age=age_in_years(ref.year, today), doi=ref.doi,
+            citation_html=citations.get(ref.key, ""), year=year,
+            age=age_in_years(year, today), doi=doi,
             url=_safe_url(ref.text("url")), accessed=_accessed(ref),
-            badges=badges_for(ref, found, run),
+            badges=badges,
             findings=tuple(f for f in found if f.severity != SKIPPED)))
     counts = Counter(f.severity for f in run.findings) if run else Counter()
     if run is None:

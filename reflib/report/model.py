@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 
 from reflib.library.findings import SEVERITIES, SKIPPED, Finding
 
@@ -37,7 +38,7 @@ class ReportEntry:
     badges: tuple[Badge, ...]
     findings: tuple[Finding, ...]  # most severe first
 
-    @property
+    @cached_property  # the page asks four times a reference (100,000 at a time)
     def problems(self) -> tuple[str, ...]:
         """Tokens the page filters on: severities, badge ids with a problem, `unchecked`."""
         tokens = {f.severity for f in self.findings if f.severity in SEVERITIES}

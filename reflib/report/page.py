@@ -13,6 +13,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
+from functools import lru_cache
 
 from reflib.library.findings import SEVERITIES, SKIPPED, Finding
 from reflib.output import count
@@ -20,7 +21,7 @@ from reflib.registries.doipath import READABLE, encode_doi
 from reflib.report.assets import CSS, EVIDENCE_COLOURS, JS, evidence_label, evidence_order
 from reflib.report.chart import chart_svg, currency_sentence
 from reflib.report.citations import escape, inline_markup
-from reflib.report.model import ReportData, ReportEntry
+from reflib.report.model import Badge, ReportData, ReportEntry
 from reflib.report.todo import todo_section
 
 CHECK_LABELS = {
@@ -230,6 +231,23 @@ def doi_url(doi: str) -> str:
     return "https://doi.org/" + encode_doi(doi, safe=READABLE)
 
 
+@lru_cache(maxsize=1024)
+def _badges_html(badges: tuple[Badge, ...]) -> tuple[str, str]:
+    """The badges of checks made, and the note naming the checks not made: most sources
+    share their badges, so each set is written once."""
+    made = "".join(
+        f'<li class="badge s-{escape(b.state)}" data-badge="{escape(b.badge)}"'
+        + (f' title="{escape(b.why)}"' if b.why else "")
+        + f'><span aria-hidden="true">{_SYMBOLS.get(b.state, "")}</span> {escape(b.text)}</li>'
+        for b in badges if b.state not in (SKIPPED, "not-run"))  # checks made only
+    unmade = [b for b in badges if b.state in (SKIPPED, "not-run")]
+    if not unmade:
+        return made, ""
+    names = ", ".join(escape(b.text.split(":")[0]) for b in unmade)
+    return made, (f'<li class="unmade" title="{escape(unmade[0].why)}">Not checked: {names}'
+                  "</li>")
+
+
 def _entry(entry: ReportEntry, position: int) -> str:
     number = str(entry.number) if entry.number else "–"
     cited = "" if entry.number else ' title="not cited in the article"'
@@ -250,17 +268,8 @@ def _entry(entry: ReportEntry, position: int) -> str:
         links.append(f'<a href="{escape(entry.url)}" rel="noreferrer">{escape(entry.url)}</a>')
     if entry.accessed:
         links.append(f"accessed {escape(entry.accessed)}")
-    badges = "".join(
-        f'<li class="badge s-{escape(b.state)}" data-badge="{escape(b.badge)}"'
-        + (f' title="{escape(b.why)}"' if b.why else "")
-        + f'><span aria-hidden="true">{_SYMBOLS.get(b.state, "")}</span> {escape(b.text)}</li>'
-        for b in entry.badges if b.state not in (SKIPPED, "not-run"))  # checks made only
-    notes = "".join(_note(f, with_key=False) for f in entry.findings)
-    unmade = [b for b in entry.badges if b.state in (SKIPPED, "not-run")]
-    if unmade:
-        names = ", ".join(escape(b.text.split(":")[0]) for b in unmade)
-        notes += (f'<li class="unmade" title="{escape(unmade[0].why)}">Not checked: {names}'
-                  "</li>")
+    badges, unmade = _badges_html(entry.badges)
+    notes = "".join(_note(f, with_key=False) for f in entry.findings) + unmade
     classes = f"ref {_evidence_class(entry.evidence)}"
     if any(f.severity == "error" for f in entry.findings):
         classes += " has-error"
