@@ -101,3 +101,24 @@ def test_ten_thousand_sources_with_common_titles_take_well_under_a_second_each()
     elapsed = time.perf_counter() - start
     assert found == []
     assert elapsed < 5, f"{elapsed:.1f} s for 10,000 sources"
+
+
+def test_a_long_comparison_shows_a_bar_and_finds_the_same(monkeypatch, capsys) -> None:
+    from reflib.checks import duplicates
+
+    refs = refs_of(
+        article("a", "Typesetting chemical formulae with TeX"),
+        article("b", "Typesetting chemical formulas with {TeX}", pages="153"),
+        *(article(f"o{i}", f"Column number {i} on fonts", pages=str(i)) for i in range(30)))
+    quiet = duplicate_findings(refs)
+    assert capsys.readouterr().err == ""  # below BAR_FROM: no bar
+    monkeypatch.setattr(duplicates, "BAR_FROM", 10)
+    monkeypatch.setenv("REFS_PROGRESS", "1")
+    assert duplicate_findings(refs) == quiet
+    err = capsys.readouterr().err
+    assert "finding duplicates" in err  # (click writes only the label when not a terminal)
+    assert [f.data["group"] for f in quiet] == [["a", "b"]]
+    steps: list[int] = []  # the comparison's share of the bar: one step a source in all
+    facts = [duplicates._facts(i, ref) for i, ref in enumerate(refs)]
+    list(duplicates._candidates(facts, steps.append))
+    assert sum(steps) == len(refs) and all(step >= 0 for step in steps)
