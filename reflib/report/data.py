@@ -27,6 +27,7 @@ BADGES = (
     ("updates", "Updates", ("updates",)),
     ("currency", "Access date", ("currency",)),
 )
+BAR_FROM = 20_000  # references: fewer are assembled or written within a second or two
 _DOI_BADGES = ("doi", "metadata", "updates")  # need a DOI to be made at all
 
 # What an updates finding says, in the words a reader expects; by the update's type when
@@ -141,9 +142,10 @@ def _safe_url(url: str) -> str:
 
 def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
              run: CheckRun | None, origin: str, today: date, title: str = "Evidence report",
-             generated: str = "", note: str = "") -> ReportData:
+             generated: str = "", note: str = "", advance=None) -> ReportData:
     """Pure: the references, the citation order, formatted citations and a check run
-    (or None) -> what the report shows. `citations` maps keys to safe HTML."""
+    (or None) -> what the report shows. `citations` maps keys to safe HTML; `advance(n)`
+    is told of the references done, a thousand at a time."""
     by_key = {ref.key: ref for ref in refs}
     number = {key: i for i, key in enumerate(order, start=1) if key in by_key}
     ordered = sorted(refs, key=lambda r: (r.key not in number, number.get(r.key, 0), r.key))
@@ -155,7 +157,9 @@ def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
     # The badges of a source without findings depend only on whether it has a DOI, is a
     # web page and was among the sources checked: made once for each of those cases.
     unfound: dict[tuple[bool, bool, bool], tuple[Badge, ...]] = {}
-    for ref in ordered:
+    for done, ref in enumerate(ordered, start=1):
+        if advance and done % 1000 == 0:
+            advance(1000)
         found = sorted(findings_of.get(ref.key, []), key=Finding.rank)
         doi, year = ref.doi, ref.year
         if found:
@@ -264,6 +268,12 @@ def load_report(layout: Layout, now: datetime | None = None, title: str | None =
 
     with cached_in(layout.db_path):  # a second report formats only what changed
         citations = format_citations(refs)
-    return assemble(refs, order, citations, run, origin, now.date(),
-                    title or library_title(layout),
-                    generated=now.isoformat(timespec="seconds"), note=note)
+    from reflib.progress import progress
+
+    with progress(len(refs) if len(refs) >= BAR_FROM else 0, "assembling") as advance:
+        data = assemble(refs, order, citations, run, origin, now.date(),
+                        title or library_title(layout),
+                        generated=now.isoformat(timespec="seconds"), note=note,
+                        advance=advance)
+        advance(len(refs) % 1000)
+    return data

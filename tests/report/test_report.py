@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from dataclasses import replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -374,3 +375,39 @@ def test_a_second_report_reads_its_safe_citations_back_and_an_edit_is_formatted_
     assert edited == format_citations(load_references(Layout(library)))  # as uncached
     assert {k: v for k, v in edited.items() if k != "nass2020lbp"} == {
         k: v for k, v in first.items() if k != "nass2020lbp"}
+
+
+def test_sources_without_findings_get_the_badges_badges_for_gives_them():
+    """assemble makes the badges of a source without findings once for each case (DOI,
+    web page, among the sources checked): each is what badges_for gives that source."""
+    refs = [article("a", doi="10.5555/a"), article("b"), web("w"), web("v", doi="10.5555/v"),
+            article("c", doi="10.5555/c"), article("d", doi="10.5555/d")]
+    partial = replace(run_of(Finding("c", "metadata", "warning", "title differs")),
+                      keys=["a", "b", "c", "w"])  # d and v were not checked
+    for run in (None, run_of(), partial,
+                run_of(skipped={"doi-resolves": "offline", "metadata": "offline"})):
+        data = assemble(refs, [], {}, run, "saved", NOW.date())
+        for entry, ref in zip(data.entries, sorted(refs, key=lambda r: r.key), strict=True):
+            found = [f for f in (run.findings if run else []) if f.key == ref.key]
+            assert entry.badges == badges_for(ref, found, run), (ref.key, run)
+
+
+def test_refs_report_bars_name_each_step_and_change_nothing(run, library: Path, monkeypatch):
+    from reflib.report import data as report_data
+    from reflib.report import document
+
+    assert run("build").exit_code == 0
+    quiet = run("report", "-o", str(library / "quiet.html"), "--no-checks")
+    assert quiet.exit_code == 0 and "assembling" not in quiet.stderr
+    monkeypatch.setattr(report_data, "BAR_FROM", 5)
+    monkeypatch.setattr(document, "BAR_FROM", 5)
+    monkeypatch.setenv("REFS_PROGRESS", "1")
+    shown = run("report", "-o", str(library / "shown.html"), "--no-checks")
+    assert shown.exit_code == 0, shown.output
+    assert "assembling" in shown.stderr and "writing the report" in shown.stderr
+
+    def page(name: str) -> str:
+        text = (library / name).read_text(encoding="utf-8")
+        return re.sub(r" · made [^<]*", "", text)
+
+    assert page("shown.html") == page("quiet.html")
