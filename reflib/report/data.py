@@ -135,9 +135,12 @@ def _accessed(ref: Reference) -> str:
     return ref.text("urldate")
 
 
+_WEB_LINK = re.compile(r"https?://", re.I)
+
+
 def _safe_url(url: str) -> str:
     """Only web links become links: a `javascript:` URL in a .bib file stays text."""
-    return url if re.match(r"https?://", url, re.I) else ""
+    return url if url and _WEB_LINK.match(url) else ""
 
 
 def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
@@ -154,24 +157,36 @@ def assemble(refs: list[Reference], order: list[str], citations: dict[str, str],
         owner = finding.key if finding.key in by_key else None
         findings_of.setdefault(owner, []).append(finding)
     entries = []
-    # The badges of a source without findings depend only on whether it has a DOI, is a
-    # web page and was among the sources checked: made once for each of those cases.
-    unfound: dict[tuple[bool, bool, bool], tuple[Badge, ...]] = {}
+    # The badges of a source whose findings are only "not checked" ones (an offline run
+    # gives every source three) depend only on whether it has a DOI, is a web page, was
+    # among the sources checked and those findings' checks and reasons: made once a case.
+    shared: dict[tuple, tuple[Badge, ...]] = {}
+    checked = None if run is None or getattr(run, "keys", None) is None else set(run.keys)
+    # A year and an evidence type are read from the same few values again and again.
+    years: dict[tuple[str | None, str | None], int | None] = {}
+    evidences: dict[str | None, str] = {}
     for done, ref in enumerate(ordered, start=1):
         if advance and done % 1000 == 0:
             advance(1000)
         found = sorted(findings_of.get(ref.key, []), key=Finding.rank)
-        doi, year = ref.doi, ref.year
-        if found:
-            badges = badges_for(ref, found, run, doi)
-        else:
-            case = (bool(doi), _is_web(ref), run is None or _covers(run, ref.key))
-            badges = unfound.get(case)
+        doi = ref.doi
+        dated = (ref.fields.get("year"), ref.fields.get("date"))
+        year = years[dated] if dated in years else years.setdefault(dated, ref.year)
+        raw_evidence = ref.fields.get("evidence")
+        evidence = evidences.get(raw_evidence)
+        if evidence is None:
+            evidence = evidences[raw_evidence] = ref.evidence
+        if all(f.severity == SKIPPED for f in found):
+            case = (bool(doi), _is_web(ref), checked is None or ref.key in checked,
+                    tuple((f.check, f.message) for f in found))
+            badges = shared.get(case)
             if badges is None:
-                badges = unfound[case] = badges_for(ref, found, run, doi)
+                badges = shared[case] = badges_for(ref, found, run, doi)
+        else:
+            badges = badges_for(ref, found, run, doi)
         entries.append(ReportEntry(
             number=number.get(ref.key), key=ref.key, entry_type=ref.entry_type,
-            evidence=ref.evidence, title=ref.title or ref.text("howpublished"),
+            evidence=evidence, title=ref.title or ref.text("howpublished"),
             citation_html=citations.get(ref.key, ""), year=year,
             age=age_in_years(year, today), doi=doi,
             url=_safe_url(ref.text("url")), accessed=_accessed(ref),

@@ -381,11 +381,20 @@ def test_sources_without_findings_get_the_badges_badges_for_gives_them():
     """assemble makes the badges of a source without findings once for each case (DOI,
     web page, among the sources checked): each is what badges_for gives that source."""
     refs = [article("a", doi="10.5555/a"), article("b"), web("w"), web("v", doi="10.5555/v"),
-            article("c", doi="10.5555/c"), article("d", doi="10.5555/d")]
+            article("c", doi="10.5555/c"), article("d", doi="10.5555/d"),
+            article("e", doi="10.5555/e")]
     partial = replace(run_of(Finding("c", "metadata", "warning", "title differs")),
                       keys=["a", "b", "c", "w"])  # d and v were not checked
+    offline = [Finding(k, c, "skipped", f"not checked: {why}") for k, c, why in (
+        ("a", "doi-resolves", "offline"), ("a", "metadata", "offline"),
+        ("c", "doi-resolves", "offline"), ("c", "metadata", "offline"),
+        ("d", "doi-resolves", "no answer"), ("e", "doi-resolves", "offline"),
+        ("v", "currency", "offline"))]
     for run in (None, run_of(), partial,
-                run_of(skipped={"doi-resolves": "offline", "metadata": "offline"})):
+                run_of(skipped={"doi-resolves": "offline", "metadata": "offline"}),
+                run_of(*offline), replace(run_of(*offline), keys=["a", "c", "v"]),
+                run_of(*offline, Finding("c", "updates", "notice", "corrected",
+                                         data={"type": "correction"}))):
         data = assemble(refs, [], {}, run, "saved", NOW.date())
         for entry, ref in zip(data.entries, sorted(refs, key=lambda r: r.key), strict=True):
             found = [f for f in (run.findings if run else []) if f.key == ref.key]
