@@ -223,3 +223,30 @@ def test_a_publisher_line_is_read_as_a_book_a_thesis_a_data_set_or_a_report(cros
     assert "type" in result.reason
     filters = fake.requests[-1].query.get("filter", [""])[0]
     assert "type:dissertation" in filters and "type:book" in filters
+
+
+def test_a_line_read_several_ways_is_certain_only_when_no_reading_lets_another_pass(
+        crossref) -> None:
+    """`Leung, V. S. (2018). Title. Cambridge University Press.`: read as a book it fits the
+    book, read as misc its preprint (a year earlier: the misprinted year fits it best).
+    The score must not choose; the publisher the line prints does."""
+    import gzip
+    import json
+
+    from conftest import ROOT
+
+    fake, client = crossref
+    with gzip.open(ROOT / "bench/data/from_list/pool.jsonl.gz", "rt", encoding="utf-8") as f:
+        book = next(m for m in map(json.loads, f) if m["DOI"] == "10.1017/9781108348843")
+    preprint = {k: book[k] for k in ("title", "author")} | {
+        "DOI": "10.5555/preprint.leung", "type": "posted-content",
+        "issued": {"date-parts": [[2018]]}}
+    fake.add_works([book, preprint])
+    line = ("Leung, V. S. (2018). The Politics of the Past in Early China. Cambridge "
+            "University Press.")
+    result = resolve_line(parse_reference(line), client)
+    assert result.status == ACCEPTED and result.doi == "10.1017/9781108348843"
+    assert "publisher the line prints (Cambridge University Press)" in result.reason
+    unprinted = resolve_line(parse_reference(line.replace(" Cambridge University Press.", "")),
+                             client)
+    assert unprinted.status == AMBIGUOUS and unprinted.doi == ""
