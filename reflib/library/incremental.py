@@ -17,6 +17,7 @@ flagged.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import stat
@@ -153,11 +154,11 @@ def _read(layout: Layout, names: list[str], cached: dict
         except OSError:
             return None, []
         rel = f"refs/{name}"
-        result = parse_one(str(path), data)
         row = cached.get(rel)
-        if row is not None and row[1] == result[1]:
-            touched.append((st.st_size, st.st_mtime_ns, rel))
+        if row is not None and row[1] == hashlib.sha1(data).hexdigest():
+            touched.append((st.st_size, st.st_mtime_ns, rel))  # the same content
             continue
+        result = parse_one(str(path), data)
         state = FileState(rel, st.st_size, st.st_mtime_ns)
         take(state, result, None)
         if state.item is None or state.problems:
