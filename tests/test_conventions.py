@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT
+from processes import default_sigint
 
 PRINTED = FIXTURES / "checks" / "article-reference-list.txt"
 
@@ -123,7 +124,7 @@ def test_ctrl_c_exits_130_and_leaves_the_source_as_it_was(library: Path, tmp_pat
     process = subprocess.Popen([sys.executable, "-c", "import cli; cli.main()", "--root",
                                 str(library), "edit", "lee2021learn"], cwd=ROOT, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               start_new_session=True)
+                               start_new_session=True, preexec_fn=default_sigint)
     deadline = time.monotonic() + 30
     while not started.exists() and time.monotonic() < deadline:
         time.sleep(0.05)

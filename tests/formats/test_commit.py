@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from processes import default_sigint
 
 from reflib.formats.commit import commit
 from reflib.library import staging
@@ -51,7 +52,8 @@ def start_and_signal(root: Path, export: Path, sig: int) -> subprocess.Completed
     """Start `refs import EXPORT`, send `sig` as soon as its staging folder exists."""
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     process = subprocess.Popen(refs_command(root, "import", str(export)), cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=default_sigint)
     refs_dir = root / "refs"
     deadline = time.monotonic() + 120
     while not staging.leftovers(refs_dir):

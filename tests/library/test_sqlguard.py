@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
+from processes import default_sigint
 
 FOREVER = "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
 
@@ -81,7 +82,7 @@ def test_ctrl_c_stops_a_running_query(built) -> None:
     process = subprocess.Popen(
         [sys.executable, "-c", code, "--root", str(built), "sql", FOREVER, "--time-limit",
          "120"], env={**os.environ, "PYTHONPATH": str(ROOT)}, stderr=subprocess.PIPE,
-        text=True)
+        text=True, preexec_fn=default_sigint)
     time.sleep(1.5)  # well into the query
     assert process.poll() is None
     started = time.monotonic()
