@@ -34,11 +34,12 @@ def leftovers(refs_dir: Path) -> list[Path]:
         return []
 
 
-def undo_interrupted(refs_dir: Path) -> list[str]:
+def undo_interrupted(refs_dir: Path, folders: list[Path] | None = None) -> list[str]:
     """Undo every import that was killed before it finished; what was done, one line each.
-    Call only while holding the writer lock (no import can be running)."""
+    `folders`: its staging folders when the caller has listed refs/ already. Call only
+    while holding the writer lock (no import can be running)."""
     said = []
-    for folder in leftovers(refs_dir):
+    for folder in leftovers(refs_dir) if folders is None else folders:
         if (folder / DONE).exists():
             shutil.rmtree(folder, ignore_errors=True)
             continue
