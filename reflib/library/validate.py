@@ -127,6 +127,8 @@ def cross_problems(items: list[CrossItem]) -> list[Problem]:
         for parent in filter(None, item.parent.split(",")):
             if parent.lower() not in by_key:
                 problems.append(Problem(item.file, item.line, f"crossref '{parent}' names no "
-                                        "source in the library; import the parent too",
+                                        "source in the library; add the parent source "
+                                        "(refs import), or name it by its key: BibTeX "
+                                        "does not read a source's old keys in ids",
                                         item.key))
     return problems

@@ -130,6 +130,8 @@ def test_a_removed_parent_is_the_builds_error_and_leaves_no_inherited_values(
     result = run("build", root=root)
     assert result.exit_code == 1
     assert "refs/cr4.bib:1: crossref 'crn' names no source in the library" in result.stderr
+    assert "name it by its key: BibTeX does not read a source's old keys in ids" \
+        in result.stderr
     rows = listed(run, root)  # the read commands' index-only refresh indexes what it can
     assert "crn" not in rows and rows["cr4"]["year"] is None
     assert rows["cr4"]["editors"] == [] and rows["cr1"]["year"] == 1974
