@@ -48,16 +48,7 @@ def temp_beside(path: Path) -> tuple[int, str]:
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to a temporary file beside `path`, flush it to disk, then rename."""
-    fd, tmp = temp_beside(path)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    _atomic_write_pieces(path, (data,))
 
 
 def atomic_write_text(path: Path, text: str) -> None:
@@ -67,11 +58,17 @@ def atomic_write_text(path: Path, text: str) -> None:
 def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> None:
     """`atomic_write_text` of text made piece by piece (a page of 100,000 references is
     never one string, nor one string and its bytes)."""
+    _atomic_write_pieces(path, (chunk.encode("utf-8") for chunk in chunks))
+
+
+def _atomic_write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
+    """The pieces, in order, into a temporary file beside `path`, flushed to disk, then
+    renamed over `path`; on any failure the temporary goes and `path` is as it was."""
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
-            for chunk in chunks:
-                handle.write(chunk.encode("utf-8"))
+            for piece in pieces:
+                handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, path)
