@@ -176,7 +176,9 @@ def test_pubmed_hits_face_the_same_guards(crossref, pubmed) -> None:
     assert resolve_line(parse_reference(title), client, pubmed=pubmed[1]).status != ACCEPTED
 
 
-def test_pubmed_settles_two_equal_crossref_records_by_the_doi_it_gives(crossref) -> None:
+def test_pubmed_does_not_settle_two_equal_crossref_records(crossref) -> None:
+    """Which of two records Crossref cannot tell apart PubMed indexes is no evidence of
+    which one the line cites (a work published twice): the line stays ambiguous."""
     from fake_pubmed import PUBMED_BUILT, FakePubMed
 
     from reflib.registries.pubmed.gateway import PubMedClient
@@ -196,10 +198,35 @@ def test_pubmed_settles_two_equal_crossref_records_by_the_doi_it_gives(crossref)
                                      limits=Limits(requests=1000, interval=1.0, concurrency=4))
         result = resolve_line(parse_reference(line), client, pubmed=pubmed_client)
         pubmed_client.close()
-    assert result.status == ACCEPTED and result.registry == "PubMed and Crossref"
-    assert result.pmid == "34526815" and result.doi == "10.2147/JPR.S325665"
-    assert "confirms Crossref's candidate 10.2147/JPR.S325665" in result.how
-    assert result.record is not None and result.record["DOI"] == "10.2147/JPR.S325665"
+    assert result.status == AMBIGUOUS and result.doi == "" and result.pmid == ""
+    assert any("PubMed indexes 10.2147/JPR.S325665 (PMID 34526815), one of the candidates "
+               "Crossref could not tell apart; not decided" in n for n in result.notes)
+
+
+def test_a_pubmed_doi_naming_another_work_in_crossref_is_not_taken(crossref) -> None:
+    """PubMed's record for the line, whose DOI Crossref holds for a different work (PubMed
+    DOIs are sometimes wrong): the source is PubMed's record, without that DOI."""
+    from fake_pubmed import PUBMED_BUILT, FakePubMed
+
+    from reflib.registries.pubmed.gateway import PubMedClient
+    from reflib.registries.throttle import Limits
+
+    fake_crossref, client = crossref
+    lee = load_message(BUILT / "lee2021learn.json")
+    fake_crossref.add_works([{**load_message(BUILT / "cohen2020lumbar.json"),
+                              "DOI": lee["DOI"]}])
+    line = ("Lee DW, Pritzlaff S, Jung MJ, et al. Latest Evidence-Based Application for "
+            "Radiofrequency Neurotomy (LEARN): Best Practice Guidelines from the American "
+            "Society of Pain and Neuroscience (ASPN). 2021.")
+    with FakePubMed(rate=1000) as fake:
+        fake.add_file(PUBMED_BUILT / "efetch_pmid34526815_lee2021learn.xml")
+        pubmed_client = PubMedClient(fake.url, email="t@example.org", timeout=2,
+                                     limits=Limits(requests=1000, interval=1.0, concurrency=4))
+        result = resolve_line(parse_reference(line), client, pubmed=pubmed_client)
+        pubmed_client.close()
+    assert result.pmid == "34526815"
+    assert result.doi == "" and result.record is None
+    assert any("names another work in Crossref" in n for n in result.notes)
 
 
 def test_a_publisher_line_is_read_as_a_book_a_thesis_a_data_set_or_a_report(crossref) -> None:
