@@ -55,8 +55,8 @@ def scan_stamp(layout: Layout | None = None) -> int:
     now = time.time_ns()
     if layout is not None:
         try:
-            fd, name = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".library.db.",
-                                        suffix=".stamp.tmp")
+            fd, name = tempfile.mkstemp(dir=layout.db_path.parent, prefix=".scan-stamp.",
+                                        suffix=".tmp")
         except OSError:
             return now - MARGIN_NS  # no db/ yet (a first build is a full one anyway)
         try:
@@ -64,7 +64,10 @@ def scan_stamp(layout: Layout | None = None) -> int:
             now = min(now, os.fstat(fd).st_mtime_ns)
         finally:
             os.close(fd)
-            os.unlink(name)
+            try:
+                os.unlink(name)
+            except FileNotFoundError:
+                pass  # another writer's clean-up took it first: nothing is lost
     return now - MARGIN_NS
 
 

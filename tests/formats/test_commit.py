@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT
-from processes import default_sigint, leave_lock_as_killed
+from processes import default_sigint
 
 from reflib.formats.commit import commit
 from reflib.library import staging
@@ -129,7 +129,6 @@ def test_a_killed_import_half_linked_is_undone_by_any_writer(run, fresh: Path) -
         os.link(folder / f"new{n}.bib", refs_dir / f"new{n}.bib")
     (folder / staging.OLD / "lee2021learn.bib").write_text(text, encoding="utf-8")
     (refs_dir / "lee2021learn.bib").write_text(text.replace("2021", "2031"), encoding="utf-8")
-    leave_lock_as_killed(fresh)
     result = run("build", root=fresh)
     assert result.exit_code == 0, result.output
     assert "undid it (2 new files removed, 1 restored)" in result.stderr

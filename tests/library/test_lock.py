@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 from conftest import ROOT
-from processes import leave_lock_as_killed
 
 from reflib.library.layout import Layout
 from reflib.library.lock import lock_path
@@ -105,6 +104,5 @@ def test_temporaries_a_crash_left_are_removed(library: Path, run) -> None:
     mine = library / "refs" / ".notes.tmp"  # not ours: left alone
     mine.write_text("keep", encoding="utf-8")
     (library / "refs" / "lee2021learn.bib").touch()  # something to do
-    leave_lock_as_killed(library)
     assert run("build").exit_code == 0
     assert not any(path.exists() for path in left) and mine.exists()
