@@ -42,7 +42,7 @@ from reflib.errors import Problem
 from reflib.library import index
 from reflib.library.layout import Layout
 
-_RECORD_SUFFIXES = (".crossref.json", ".pubmed.json")
+RECORD_SUFFIXES = (".crossref.json", ".pubmed.json")
 MARGIN_NS = 2_000_000_000  # file times come from a coarse clock, a tick behind time_ns()
 MOST_FLAGGED = 1000  # more flagged files than this: the full comparison (touch refs/*)
 
@@ -92,7 +92,7 @@ def changes_since(layout: Layout, stamp: int) -> Changes:
     try:
         listed = os.listdir(folder)
         names = [name for name in listed if name.endswith(".bib")]
-        records = [name for name in listed if name.endswith(_RECORD_SUFFIXES)]
+        records = [name for name in listed if name.endswith(RECORD_SUFFIXES)]
         return Changes(_flagged(folder, names, stamp), _flagged(folder, records, stamp),
                        names, len(records))
     finally:

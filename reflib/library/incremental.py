@@ -112,6 +112,8 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
     ords = dict(conn.execute(f"SELECT key, ord FROM sources WHERE key IN "
                              f"({', '.join('?' for _ in old_keys)})", sorted(old_keys)))
     new_keys = {s.key for s in parsed}
+    if _record_warnings_move(layout, kept, old_keys, new_keys):
+        return None  # which kept records have no source: the full comparison says
     if any(ords.get(key) is not None for key in old_keys - new_keys):
         return None  # a cited source is gone: refs/order.txt names no source now
 
@@ -197,3 +199,17 @@ def _real_edits(library: Path, edits: list[tuple[int, int, bytes]]
                 real.append((start, stop, data))
         return real
 
+
+def _record_warnings_move(layout: Layout, kept: list[Problem], old_keys: set[str],
+                          new_keys: set[str]) -> bool:
+    """Whether a "kept record without a source" warning may come or go: a source added or
+    removed has a kept record (refs/KEY.crossref.json ...), or a kept warning is about the
+    record of a source this rebuild touches."""
+    touched = old_keys | new_keys
+    for problem in kept:
+        name = problem.file.removeprefix("refs/")
+        for suffix in freshness.RECORD_SUFFIXES:
+            if name.endswith(suffix) and name[:-len(suffix)] in touched:
+                return True
+    return any((layout.refs_dir / f"{key}{suffix}").exists()
+               for key in old_keys ^ new_keys for suffix in freshness.RECORD_SUFFIXES)

@@ -188,3 +188,36 @@ def test_splice_copies_unchanged_ranges(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         splice.apply(path, [(5, 3, b"")])
     assert not list(tmp_path.glob(".f.txt.*"))  # the temporary file went with the failure
+
+
+def _record_warnings(report) -> list[str]:
+    return sorted(str(w) for w in report.warnings if "crossref.json" in str(w))
+
+
+@pytest.mark.parametrize("step", ["remove the source", "bring the source back"])
+def test_a_kept_record_s_warning_follows_its_source(tmp_path: Path, step: str) -> None:
+    """A kept Crossref record whose source goes (or comes back) gets (or loses) its
+    "record without a source" warning, as a full build says (found in review)."""
+    import time
+
+    shutil.copytree(ROOT / "refs", tmp_path / "refs",
+                    ignore=shutil.ignore_patterns("*.json"))
+    order = tmp_path / "refs" / "order.txt"
+    order.write_text("".join(line for line in order.read_text().splitlines(True)
+                             if line.strip() != "lee2021learn"))
+    source = tmp_path / "refs" / "lee2021learn.bib"
+    text = source.read_text()
+    if step == "bring the source back":
+        source.unlink()
+    (tmp_path / "refs" / "lee2021learn.crossref.json").write_text(
+        (ROOT / "tests/fixtures/crossref-built/lee2021learn.json").read_text())
+    layout = Layout(tmp_path)
+    time.sleep(2.5)  # the build's stamp past the margin: later, only the source is looked at
+    build(layout, full=True)
+    if step == "remove the source":
+        source.unlink()
+    else:
+        source.write_text(text)
+    quick = build(layout)
+    assert _record_warnings(quick) == _record_warnings(build(layout, full=True))
+    assert bool(_record_warnings(quick)) == (step == "remove the source")
