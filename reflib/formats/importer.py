@@ -322,7 +322,7 @@ def _resolve_parents(plan: _Plan, existing: Existing, report: ImportReport) -> N
     (biber resolves aliases; BibTeX, which reads library.bib, does not). Each alias so
     resolved is reported."""
     renamed = {p.message.split("'")[1]: p.key for p in report.renamed}
-    aliases = dict(existing.aliases)
+    aliases = {alias: key for alias, key in existing.aliases.items() if key}  # not shared
     aliases.update((alias.lower(), new.key) for new in plan.new.values() for alias in new.ids)
     if not renamed and not aliases:
         return

@@ -40,6 +40,7 @@ class Existing:
     dois: dict[str, str] = field(default_factory=dict)  # doi_key -> key
     pmids: dict[str, str] = field(default_factory=dict)  # pmid -> key
     aliases: dict[str, str] = field(default_factory=dict)  # lower `ids` alias -> key
+    identified: set[str] = field(default_factory=set)  # keys of sources with a DOI or PMID
     layout: Layout | None = None
 
     @classmethod
@@ -60,8 +61,11 @@ class Existing:
                     pmid = ref.text("pmid")
                     if pmid:
                         found.pmids.setdefault(pmid, path.stem)
+                    if found.dois.get(doi_key(ref.doi)) == path.stem or pmid:
+                        found.identified.add(path.stem)
                     for alias in id_aliases(ref):
-                        found.aliases.setdefault(alias.lower(), path.stem)
+                        if found.aliases.setdefault(alias.lower(), path.stem) != path.stem:
+                            found.aliases[alias.lower()] = ""  # two sources: no match by it
                 advance(1)
         return found
 
@@ -79,16 +83,21 @@ def id_aliases(ref: Reference) -> tuple[str, ...]:
 
 def match_existing(ref: Reference, existing: Existing) -> tuple[str, str] | None:
     """(existing key, "key" | "ids" | "doi" | "pmid") of the source `ref` is, or None.
-    "ids": the entry's key is one a source keeps as its old key (an import with --rekey)."""
+    "ids": the entry's key is one a source keeps as its old key (an import with --rekey);
+    an old key may since name another work, so identifiers come first, and an old key
+    held by two sources, or by a source with identifiers while the entry's are others,
+    matches nothing."""
     if ref.key and ref.key.lower() in existing.keys:
         return existing.keys[ref.key.lower()], "key"
-    if ref.key and ref.key.lower() in existing.aliases:
-        return existing.aliases[ref.key.lower()], "ids"
-    if ref.doi and is_valid_doi(ref.doi) and doi_key(ref.doi) in existing.dois:
-        return existing.dois[doi_key(ref.doi)], "doi"
+    doi = doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi) else ""
+    if doi and doi in existing.dois:
+        return existing.dois[doi], "doi"
     pmid = ref.text("pmid")
     if pmid and pmid in existing.pmids:
         return existing.pmids[pmid], "pmid"
+    alias = existing.aliases.get(ref.key.lower()) if ref.key else None
+    if alias and not ((doi or pmid) and alias in existing.identified):
+        return alias, "ids"
     return None
 
 

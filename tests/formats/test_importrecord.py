@@ -119,3 +119,27 @@ def test_a_damaged_record_is_an_error_naming_it(run, tmp_path: Path) -> None:
         assert "not a kept import record" in str(exc)
     else:
         raise AssertionError("a record with a non-string value was read")
+
+
+def test_an_old_key_matches_only_when_no_identifier_says_otherwise() -> None:
+    """`refs rename lee2021 lee2021learn` keeps lee2021 in ids; a later export may give
+    lee2021 to another Lee 2021 paper: its DOI decides, never the old key (review finding)."""
+    from reflib.formats.update import Existing, match_existing
+    from reflib.library.model import Reference
+
+    existing = Existing(keys={"lee2021learn": "lee2021learn", "cohen2020": "cohen2020"},
+                        dois={"10.2147/jpr.s325665": "lee2021learn",
+                              "10.1136/rapm-2019-101243": "cohen2020"},
+                        aliases={"lee2021": "lee2021learn", "shared": ""},
+                        identified={"lee2021learn", "cohen2020"})
+
+    def entry(key: str, **fields: str) -> Reference:
+        return Reference(key, "article", {"title": "{T}", **fields})
+
+    assert match_existing(entry("lee2021", doi="{10.2147/JPR.S325665}"), existing) == \
+        ("lee2021learn", "doi")
+    assert match_existing(entry("lee2021"), existing) == ("lee2021learn", "ids")
+    assert match_existing(entry("lee2021", doi="{10.1000/another.lee}"), existing) is None
+    assert match_existing(entry("lee2021", doi="{10.1136/rapm-2019-101243}"), existing) == \
+        ("cohen2020", "doi")
+    assert match_existing(entry("shared"), existing) is None  # an old key of two sources
