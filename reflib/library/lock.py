@@ -23,10 +23,11 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,9 +161,10 @@ def take_notes() -> list[str]:
 def remove_stale_temporaries(layout: Layout) -> list[Path]:
     """Temporary files of atomic writes a killed writer left behind, and a killed
     import's half (see library/staging.py); call with the lock. refs/ is listed once for
-    both (100,000 names take 0.14 s). Listed by every writer, not only after a holder was
-    killed: the lock's file is in the temporary folder, which a reboot after a power cut
-    may empty, and a half import must be undone by the very next writer."""
+    both, by name only (every leftover is a hidden name: only those are looked at), by
+    every writer, not only after a holder was killed: the lock's file is in the temporary
+    folder, which a reboot after a power cut may empty, and a half import must be undone
+    by the very next writer."""
     from reflib.library.staging import PREFIX, undo_interrupted
 
     removed = []
@@ -171,21 +173,28 @@ def remove_stale_temporaries(layout: Layout) -> list[Path]:
     kinds = (".bib.", ".json.", ".txt.", ".db.")
     for folder, prefix in places:
         try:
-            entries = list(os.scandir(folder))
+            hidden = [name for name in os.listdir(folder) if name.startswith(".")]
         except OSError:
             continue
         if folder == layout.refs_dir:
-            staged = sorted(Path(e.path) for e in entries
-                            if e.name.startswith(PREFIX) and e.is_dir(follow_symlinks=False))
+            staged = sorted(folder / name for name in hidden
+                            if name.startswith(PREFIX) and _is(folder / name, stat.S_ISDIR))
             _notes.extend(undo_interrupted(layout.refs_dir, staged))
-        for entry in entries:
-            name = entry.name
+        for name in hidden:
+            path = folder / name
             if name.startswith(prefix) and name.endswith(".tmp") \
-                    and any(kind in name for kind in kinds) \
-                    and entry.is_file(follow_symlinks=False):
+                    and any(kind in name for kind in kinds) and _is(path, stat.S_ISREG):
                 try:
-                    os.unlink(entry.path)
-                    removed.append(Path(entry.path))
+                    os.unlink(path)
+                    removed.append(path)
                 except OSError:
                     pass
     return removed
+
+
+def _is(path: Path, kind: Callable[[int], bool]) -> bool:
+    """Whether `path` itself (not what a symlink points at) is of `kind`."""
+    try:
+        return kind(os.lstat(path).st_mode)
+    except OSError:
+        return False
