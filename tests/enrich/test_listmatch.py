@@ -176,28 +176,39 @@ def test_pubmed_hits_face_the_same_guards(crossref, pubmed) -> None:
     assert resolve_line(parse_reference(title), client, pubmed=pubmed[1]).status != ACCEPTED
 
 
-def test_pubmed_does_not_settle_two_equal_crossref_records(crossref) -> None:
-    """Which of two records Crossref cannot tell apart PubMed indexes is no evidence of
-    which one the line cites (a work published twice): the line stays ambiguous."""
+LEE_WITHOUT_JOURNAL = (
+    "Lee DW, Pritzlaff S, Jung MJ, et al. Latest Evidence-Based Application for "
+    "Radiofrequency Neurotomy (LEARN): Best Practice Guidelines from the American Society of "
+    "Pain and Neuroscience (ASPN). 2021.")
+
+
+def resolved_with_lee_in_pubmed(line: str, client):  # noqa: ANN001, ANN201
+    """`line` resolved with a local PubMed holding Lee 2021's real record (PMID 34526815)."""
     from fake_pubmed import PUBMED_BUILT, FakePubMed
 
     from reflib.registries.pubmed.gateway import PubMedClient
     from reflib.registries.throttle import Limits
 
+    with FakePubMed(rate=1000) as fake:
+        fake.add_file(PUBMED_BUILT / "efetch_pmid34526815_lee2021learn.xml")
+        pubmed = PubMedClient(fake.url, email="t@example.org", timeout=2,
+                              limits=Limits(requests=1000, interval=1.0, concurrency=4))
+        try:
+            return resolve_line(parse_reference(line), client, pubmed=pubmed)
+        finally:
+            pubmed.close()
+
+
+def test_pubmed_does_not_settle_two_equal_crossref_records(crossref) -> None:
+    """Which of two records Crossref cannot tell apart PubMed indexes is no evidence of
+    which one the line cites (a work published twice): the line stays ambiguous."""
     fake_crossref, client = crossref
     fake_crossref.add_works([{**load_message(BUILT / "lee2021learn.json"),
                               "DOI": "10.5555/lee.copy"}])  # a second record, all alike
-    line = ("Lee DW, Pritzlaff S, Jung MJ, et al. Latest Evidence-Based Application for "
-            "Radiofrequency Neurotomy (LEARN): Best Practice Guidelines from the American "
-            "Society of Pain and Neuroscience (ASPN). 2021.")
+    line = LEE_WITHOUT_JOURNAL
     alone = resolve_line(parse_reference(line), client)
     assert alone.status == AMBIGUOUS and "match equally well" in alone.reason
-    with FakePubMed(rate=1000) as fake:
-        fake.add_file(PUBMED_BUILT / "efetch_pmid34526815_lee2021learn.xml")
-        pubmed_client = PubMedClient(fake.url, email="t@example.org", timeout=2,
-                                     limits=Limits(requests=1000, interval=1.0, concurrency=4))
-        result = resolve_line(parse_reference(line), client, pubmed=pubmed_client)
-        pubmed_client.close()
+    result = resolved_with_lee_in_pubmed(line, client)
     assert result.status == AMBIGUOUS and result.doi == "" and result.pmid == ""
     assert any("PubMed indexes 10.2147/JPR.S325665 (PMID 34526815), one of the candidates "
                "Crossref could not tell apart; not decided" in n for n in result.notes)
@@ -206,24 +217,12 @@ def test_pubmed_does_not_settle_two_equal_crossref_records(crossref) -> None:
 def test_a_pubmed_doi_naming_another_work_in_crossref_is_not_taken(crossref) -> None:
     """PubMed's record for the line, whose DOI Crossref holds for a different work (PubMed
     DOIs are sometimes wrong): the source is PubMed's record, without that DOI."""
-    from fake_pubmed import PUBMED_BUILT, FakePubMed
-
-    from reflib.registries.pubmed.gateway import PubMedClient
-    from reflib.registries.throttle import Limits
-
     fake_crossref, client = crossref
     lee = load_message(BUILT / "lee2021learn.json")
     fake_crossref.add_works([{**load_message(BUILT / "cohen2020lumbar.json"),
                               "DOI": lee["DOI"]}])
-    line = ("Lee DW, Pritzlaff S, Jung MJ, et al. Latest Evidence-Based Application for "
-            "Radiofrequency Neurotomy (LEARN): Best Practice Guidelines from the American "
-            "Society of Pain and Neuroscience (ASPN). 2021.")
-    with FakePubMed(rate=1000) as fake:
-        fake.add_file(PUBMED_BUILT / "efetch_pmid34526815_lee2021learn.xml")
-        pubmed_client = PubMedClient(fake.url, email="t@example.org", timeout=2,
-                                     limits=Limits(requests=1000, interval=1.0, concurrency=4))
-        result = resolve_line(parse_reference(line), client, pubmed=pubmed_client)
-        pubmed_client.close()
+    line = LEE_WITHOUT_JOURNAL
+    result = resolved_with_lee_in_pubmed(line, client)
     assert result.pmid == "34526815"
     assert result.doi == "" and result.record is None
     assert any("names another work in Crossref" in n for n in result.notes)

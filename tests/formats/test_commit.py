@@ -135,12 +135,19 @@ def test_a_killed_import_half_linked_is_undone_by_any_writer(run, fresh: Path) -
     assert snapshot(refs_dir) == before and staging.leftovers(refs_dir) == []
 
 
+def staged_and_linked(refs_dir: Path, folder_name: str, key: str) -> Path:
+    """A staging folder holding refs/KEY.bib, already hard-linked into refs/ (the state a
+    kill leaves after linking). The folder."""
+    folder = refs_dir / f"{staging.PREFIX}{folder_name}"
+    folder.mkdir()
+    (folder / f"{key}.bib").write_text(f"@misc{{{key}, title = {{T}}}}\n", encoding="utf-8")
+    os.link(folder / f"{key}.bib", refs_dir / f"{key}.bib")
+    return folder
+
+
 def test_a_finished_import_that_was_killed_before_cleaning_up_is_kept(fresh: Path) -> None:
     refs_dir = fresh / "refs"
-    folder = refs_dir / f"{staging.PREFIX}finished"
-    folder.mkdir()
-    (folder / "new0.bib").write_text("@misc{new0, title = {T}}\n", encoding="utf-8")
-    os.link(folder / "new0.bib", refs_dir / "new0.bib")
+    folder = staged_and_linked(refs_dir, "finished", "new0")
     (folder / staging.DONE).touch()
     assert staging.undo_interrupted(refs_dir) == []
     assert (refs_dir / "new0.bib").is_file() and not folder.exists()
@@ -148,10 +155,7 @@ def test_a_finished_import_that_was_killed_before_cleaning_up_is_kept(fresh: Pat
 
 def test_commit_undoes_a_killed_import_when_called_without_the_lock(fresh: Path) -> None:
     refs_dir = fresh / "refs"
-    folder = refs_dir / f"{staging.PREFIX}killed"
-    folder.mkdir()
-    (folder / "x.bib").write_text("@misc{x, title = {T}}\n", encoding="utf-8")
-    os.link(folder / "x.bib", refs_dir / "x.bib")
+    staged_and_linked(refs_dir, "killed", "x")
     said = commit(Layout(fresh).refs_dir, [("y.bib", "@misc{y, title = {T}}\n")], {})
     assert len(said) == 1 and "1 new file removed, 0 restored" in said[0]
     assert not (refs_dir / "x.bib").exists() and (refs_dir / "y.bib").is_file()
