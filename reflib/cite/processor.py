@@ -223,30 +223,18 @@ def _classes():
 
     class _Substitute(model.Substitute):
         def render(self, item, context=None, **kwargs):
-            frames = _recording()
-            frames.append([])
-            try:
-                text = super().render(item, context=context, **kwargs)
-            finally:
-                seen = frames.pop()
+            text, seen = _in_frame(lambda: super(_Substitute, self).render(
+                item, context=context, **kwargs))
             if text and context is not None:
                 repressed = context.get_layout().repressed
                 repressed.setdefault(f"{{{CSL_NS}}}text", []).extend(
                     v for v, printed in seen if v and printed)
-            for frame in frames:
-                frame.extend(seen)
             return text
 
     class _Group(model.Group):
         def process(self, item, context=None, **kwargs):
-            frames = _recording()
-            frames.append([])
-            try:
-                text = super().process(item, context=context, **kwargs)
-            finally:
-                seen = frames.pop()
-            for frame in frames:
-                frame.extend(seen)
+            text, seen = _in_frame(lambda: super(_Group, self).process(
+                item, context=context, **kwargs))
             if seen and not any(printed for _, printed in seen):
                 raise VariableError  # it called variables and all were empty
             return text
@@ -284,6 +272,20 @@ def _recording() -> list[list[str]]:
     if not hasattr(_STATE, "frames"):
         _STATE.frames = []
     return _STATE.frames
+
+
+def _in_frame(call):  # noqa: ANN001, ANN202
+    """`call()` with a frame of its own open: its result and the variables it printed,
+    which the enclosing frames then count as theirs too."""
+    frames = _recording()
+    frames.append([])
+    try:
+        result = call()
+    finally:
+        seen = frames.pop()
+    for frame in frames:
+        frame.extend(seen)
+    return result, seen
 
 
 _STOP_WORDS = frozenset(

@@ -12,7 +12,6 @@ cores (sourcefiles), validated across the library, library.bib joined and writte
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import sqlite3
@@ -133,9 +132,7 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
         if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
             state.reuse(cached)
         elif cached:
-            with open(layout.refs_dir / name, "rb") as handle:
-                sha1 = hashlib.sha1(handle.read()).hexdigest()
-            if sha1 == cached[2]:
+            if freshness.file_sha1(layout, name) == cached[2]:
                 state.reuse(cached)
         if not state.reused:
             to_parse.append(layout.refs_dir / name)
@@ -186,11 +183,6 @@ def validate(layout: Layout, states: list[FileState]) -> list[Problem]:
 def _order_line(layout: Layout, key: str) -> int:
     lines = layout.order_file.read_text(encoding="utf-8").splitlines()
     return next((i for i, line in enumerate(lines, start=1) if line.strip() == key), 1)
-
-
-def _order_signature(layout: Layout) -> str:
-    data = layout.order_file.read_bytes() if layout.order_file.is_file() else b""
-    return hashlib.sha1(data).hexdigest()
 
 
 def build(layout: Layout, check: bool = False, full: bool = False,
@@ -274,7 +266,7 @@ def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check
     entries, in_key_order = _parents_last(states)
     library_text = format_library(entries)
     old_library = _old_library(layout, library_text)
-    order_sig = _order_signature(layout)
+    order_sig = freshness.order_sha1(layout)
     changed = [s for s in states if not s.reused]
     order_changed = cache is not None and _meta(layout.db_path, "order_sha1") != order_sig
     index_stale = cache is None or bool(changed or removed) or order_changed or records.stale
@@ -333,7 +325,7 @@ def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,
     """The index brought up to date with refs/, problems and all; library.bib untouched."""
     report.problems = sorted(problems)
     report.syntax = sorted(p for s in states for p in s.syntax)
-    order_sig = _order_signature(layout)
+    order_sig = freshness.order_sha1(layout)
     changed = [s for s in states if not s.reused]
     if new_index is not None:
         new_index.finish(states, order, order_sig, records)

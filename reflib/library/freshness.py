@@ -127,7 +127,7 @@ def unchanged(layout: Layout, library: bool, seen: dict | None = None
                 return None
             if library and not same_library(layout, meta.get("library_stat")):
                 return None
-            if _order_sha1(layout) != meta.get("order_sha1"):
+            if order_sha1(layout) != meta.get("order_sha1"):
                 return None
             now = scan_stamp(layout)
             changes = changes_since(layout, int(meta["scan_stamp"]))
@@ -161,7 +161,8 @@ def file_sha1(layout: Layout, name: str) -> str:
         return hashlib.sha1(handle.read()).hexdigest()
 
 
-def _order_sha1(layout: Layout) -> str:
+def order_sha1(layout: Layout) -> str:
+    """The SHA-1 of refs/order.txt (of nothing when there is none)."""
     order = layout.order_file.read_bytes() if layout.order_file.is_file() else b""
     return hashlib.sha1(order).hexdigest()
 

@@ -65,7 +65,7 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
     if (meta.get("schema_version") != index.SCHEMA_VERSION or meta.get("spans") != "1"
             or "scan_stamp" not in meta or "problems" not in meta
             or not freshness.same_library(layout, meta.get("library_stat"))
-            or freshness._order_sha1(layout) != meta.get("order_sha1")):
+            or freshness.order_sha1(layout) != meta.get("order_sha1")):
         return None
     kept = [Problem(**p["problem"]) for p in json.loads(meta["problems"])]
     if any(p.severity != "warning" for p in kept):
