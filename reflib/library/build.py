@@ -20,7 +20,7 @@ from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem, ReflibError
 from reflib.fsutil import atomic_write_text
-from reflib.library import freshness, index, inherited, provenance
+from reflib.library import freshness, index, inherited, provenance, splice
 from reflib.library.bibtex import format_library, sort_key
 from reflib.library.buildstate import BuildReport, FileState, take
 from reflib.library.indexwrite import (
@@ -291,7 +291,7 @@ def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check
             report.stale += records.stale_lines()
         return report
 
-    spans = _spans(states) if in_key_order else None
+    spans = splice.spans(states) if in_key_order else None
     if new_index is not None:
         new_index.finish(states, order, order_sig, records, spans)
         report.index_written = report.full = True
@@ -311,11 +311,6 @@ def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check
     finally:
         conn.close()
     return report
-
-
-def _spans(states: list[FileState]) -> list[tuple[str, str, int]]:
-    """(lower key, key, bytes) of each entry of a library.bib in key order."""
-    return [(s.key.lower(), s.key, len(s.bibtex.encode("utf-8")) + 1) for s in states]
 
 
 def _refresh_index(layout: Layout, states: list[FileState], cache: dict | None,

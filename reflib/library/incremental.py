@@ -129,9 +129,7 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
     conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
     conn.executemany("DELETE FROM library_spans WHERE lkey = ? AND key = ?",
                      [(key.lower(), key) for key in old_keys])
-    conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)",
-                     [(s.key.lower(), s.key, len(s.bibtex.encode("utf-8")) + 1)
-                      for s in parsed])
+    conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)", splice.spans(parsed))
     if edits:
         splice.apply(layout.library_bib, edits)
     freshness.remember(layout, warnings, [], library=True, stamp=stamp, conn=conn)

@@ -12,13 +12,21 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from reflib.fsutil import temp_beside
 from reflib.library.bibtex import LIBRARY_HEADER, sort_key
 
 HEADER_SIZE = len(LIBRARY_HEADER.encode("utf-8"))
 _MANY = 32  # more edits than this: one pass over all spans instead of a query each
+
+
+def spans(states: Iterable[Any]) -> list[tuple[str, str, int]]:
+    """(lower key, key, bytes) of each source's entry in library.bib (its BibTeX and the
+    blank line before it), for the `library_spans` table."""
+    return [(s.key.lower(), s.key, len(s.bibtex.encode("utf-8")) + 1) for s in states]
 
 
 def plan(conn: sqlite3.Connection, removed: set[str], added: dict[str, bytes]
