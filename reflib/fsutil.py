@@ -10,7 +10,8 @@ import os
 import stat
 import tempfile
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 _umask_lock = threading.Lock()
@@ -64,6 +65,16 @@ def atomic_write_chunks(path: Path, chunks: Iterable[str]) -> None:
 def _atomic_write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
     """The pieces, in order, into a temporary file beside `path`, flushed to disk, then
     renamed over `path`; on any failure the temporary goes and `path` is as it was."""
+    with staged_write(path, pieces):
+        pass
+
+
+@contextmanager
+def staged_write(path: Path, pieces: Iterable[bytes]) -> Iterator[None]:
+    """Write `path` atomically, but replace it only once the `with` block has run: the
+    pieces go to a temporary file beside it, flushed to disk, before the block; the rename
+    comes after it. If the block fails, the temporary goes and `path` is as it was (two
+    files that must change together: write the second while the first is finished)."""
     fd, tmp = temp_beside(path)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -71,6 +82,7 @@ def _atomic_write_pieces(path: Path, pieces: Iterable[bytes]) -> None:
                 handle.write(piece)
             handle.flush()
             os.fsync(handle.fileno())
+        yield
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -45,7 +45,7 @@ def map_slices(function: Callable[[Sequence[Any]], Any], items: Sequence[Any],
         return results
     from concurrent.futures import ProcessPoolExecutor, as_completed
 
-    from reflib.library.sourcefiles import _exit_with_parent
+    from reflib.library.sourcefiles import exit_with_parent
 
     global _ITEMS
     _ITEMS = items
@@ -53,7 +53,7 @@ def map_slices(function: Callable[[Sequence[Any]], Any], items: Sequence[Any],
     try:
         with ProcessPoolExecutor(max_workers=workers,
                                  mp_context=multiprocessing.get_context("fork"),
-                                 initializer=_exit_with_parent,
+                                 initializer=exit_with_parent,
                                  initargs=(os.getpid(),)) as pool:
             jobs = {pool.submit(_map_slice, function, start, end): (n, end - start)
                     for n, (start, end) in enumerate(bounds)}

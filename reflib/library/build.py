@@ -16,10 +16,11 @@ import json
 import os
 import sqlite3
 import stat
+from contextlib import nullcontext
 from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem, ReflibError
-from reflib.fsutil import atomic_write_text
+from reflib.fsutil import staged_write
 from reflib.library import freshness, index, inherited, provenance, splice
 from reflib.library.bibtex import format_library, sort_key
 from reflib.library.buildstate import BuildReport, FileState, take
@@ -120,12 +121,14 @@ def _source_stats(layout: Layout) -> list[tuple[str, os.stat_result]]:
         os.close(folder)
 
 
-def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
-    """Stat every source; reuse what the cache knows, parse the rest. Each parsed state
-    is passed to `sink` as soon as it is read (a full build streams rows into the new
-    index, so memory stays flat and writing overlaps parsing)."""
+def scan(layout: Layout, cache: dict | None, new_index: NewIndex | None = None
+         ) -> list[FileState]:
+    """Stat every source; reuse what the cache knows, parse the rest. For a new index,
+    each parsed file's rows go into it as soon as the file is read (memory stays flat and
+    writing overlaps parsing), or into the parsing worker's scratch file."""
     states: list[FileState] = []
     to_parse: list[Path] = []
+    stats: list[tuple[int, int]] = []
     for name, st in _source_stats(layout):
         state = FileState(f"refs/{name}", st.st_size, st.st_mtime_ns)
         cached = cache.get(state.rel) if cache else None
@@ -136,13 +139,18 @@ def scan(layout: Layout, cache: dict | None, sink=None) -> list[FileState]:
                 state.reuse(cached)
         if not state.reused:
             to_parse.append(layout.refs_dir / name)
+            stats.append((st.st_size, st.st_mtime_ns))
         states.append(state)
     by_rel = {s.rel: s for s in states}
+    sink = new_index.add if new_index else None
     with progress(len(to_parse) if len(to_parse) >= PROGRESS_FROM else 0,
                   "reading refs/") as advance:
-        for result in parse_files(to_parse):
+        for result in parse_files(to_parse, stats,
+                                  str(new_index.path) if new_index else None):
             take(by_rel[result[0]], result, sink)
             advance(1)
+    if new_index is not None:
+        new_index.start_indexing()  # while the build validates and formats
     return states
 
 
@@ -242,7 +250,7 @@ def _nothing_changed(quick: tuple, strict: bool, index_only: bool) -> BuildRepor
 
 def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check: bool,
            strict: bool, index_only: bool = False, stamp: int | None = None) -> BuildReport:
-    states = scan(layout, cache, new_index.add if new_index else None)
+    states = scan(layout, cache, new_index)
     order, _ = read_order(layout)
     problems = validate(layout, states)
     records = provenance.scan_records(  # refs/*.crossref.json: kept Crossref records
@@ -292,15 +300,18 @@ def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check
         return report
 
     spans = splice.spans(states) if in_key_order else None
-    if new_index is not None:
-        new_index.finish(states, order, order_sig, records, spans)
-        report.index_written = report.full = True
-    elif index_stale or touched:
-        _update_index(layout, states, cache, removed, order, order_sig, records, stale_rows)
-        report.index_written = index_stale
-    if old_library != library_text:
-        atomic_write_text(layout.library_bib, library_text)
-        report.library_written = True
+    # library.bib is written (not yet renamed) while the new index is finished, and
+    # replaced only once the index is: a failure leaves both as they were.
+    with (staged_write(layout.library_bib, [library_text.encode("utf-8")])
+          if old_library != library_text else nullcontext()):
+        if new_index is not None:
+            new_index.finish(states, order, order_sig, records, spans)
+            report.index_written = report.full = True
+        elif index_stale or touched:
+            _update_index(layout, states, cache, removed, order, order_sig, records,
+                          stale_rows)
+            report.index_written = index_stale
+    report.library_written = old_library != library_text
     conn = sqlite3.connect(layout.db_path)
     try:
         with conn:

@@ -1,8 +1,9 @@
 """Writing the build's rows into db/library.db: a whole new index (bulk load, then
 secondary indexes and full-text search), or the rows of some sources in an existing one.
 
-Rows arrive as tuples in index.SOURCE_COLUMNS order, made where the file was parsed
-(index.source_rows), and are inserted in batches, one executemany per table.
+Rows are tuples in index.SOURCE_COLUMNS order, made where the file was parsed
+(index.source_rows), and inserted in batches, one executemany per table: by the main
+process, or, in a parallel full build, by the worker that parsed them (WorkerRows).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from dataclasses import asdict
 from pathlib import Path
 
@@ -65,7 +67,12 @@ def write_spans(conn: sqlite3.Connection, spans: list[tuple[str, str, int]] | No
 
 class NewIndex:
     """A whole new index, written to a temporary file and renamed over the old one only
-    when complete: a failed build leaves the old index as it was."""
+    when complete: a failed build leaves the old index as it was.
+
+    Its life: `add` each parsed file's rows (or note the worker's scratch file that holds
+    them), `start_indexing` once every file is read (scratch files merged, secondary
+    indexes and full-text search made, in a thread: SQLite leaves the interpreter free
+    for the build to validate and format meanwhile), then `finish` (or `abort`)."""
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
@@ -74,37 +81,71 @@ class NewIndex:
         fd, tmp = temp_beside(layout.db_path)  # the user's umask, not mkstemp's 0600
         os.close(fd)
         self.path = Path(tmp)
-        self.conn = sqlite3.connect(tmp)
+        self.conn = sqlite3.connect(tmp, check_same_thread=False)  # see start_indexing
         self.conn.execute("PRAGMA journal_mode = OFF")
         self.conn.execute("PRAGMA synchronous = OFF")
         index.create_tables(self.conn)  # indexes and search come after the rows
         self.rows = RowBuffer(self.conn)
-        self.keys: set[str] = set()
+        self.keys: dict[str, object] = {}  # key -> the state of the first file with it
+        self.again: dict[str, object] = {}  # keys whose rows workers wrote twice
         self.filed: set[str] = set()  # files whose `files` row is written already
+        self._indexing: threading.Thread | None = None
+        self._failed: BaseException | None = None
 
     def add(self, state) -> None:
-        """The rows of one parsed file, written while the other files are still read."""
-        if state.key not in self.keys:  # a second file with one key: only an index_only
-            self.keys.add(state.key)    # refresh gets here, and indexes the first
+        """The rows of one parsed file, written while the other files are still read
+        (unless a worker wrote them already: WorkerRows)."""
+        written = state.rows == WRITTEN
+        first = self.keys.setdefault(state.key, state)
+        if first is not state:  # a second file with one key: only an index_only refresh
+            if written:         # gets here, and indexes the first
+                self.again[state.key] = first
+        elif not written:
             self.rows.add(state.rows)
         state.rows = None
         if not state.item.parent:  # (a child's problems are known once its parent is)
-            self.rows.files.extend(file_rows([state]))
+            if not written:
+                self.rows.files.extend(file_rows([state]))
             self.filed.add(state.rel)
+
+    def start_indexing(self) -> None:
+        """Every file is read: make the secondary indexes and full-text search, in a
+        thread (sqlite3 releases the interpreter's lock while SQLite works, so the build
+        validates and formats meanwhile). `finish` waits for it."""
+        def work() -> None:
+            try:
+                self.rows.flush()
+                if self.again:  # both files' rows went in: the first file's alone, again
+                    index.delete_sources(self.conn, list(self.again))
+                    for state in self.again.values():
+                        self.rows.add(index.source_rows(state.ref))
+                    self.rows.flush()
+                index.create_indexes(self.conn)  # after the bulk load: one sort each
+                index.create_search(self.conn)  # full-text search over the rows loaded
+            except BaseException as exc:  # raised again by finish
+                self._failed = exc
+
+        self._indexing = threading.Thread(target=work, name="indexing", daemon=True)
+        self._indexing.start()
+
+    def _wait(self) -> None:
+        if self._indexing is None:
+            self.start_indexing()
+        self._indexing.join()
+        if self._failed is not None:
+            raise self._failed
 
     def finish(self, states: list, order: list[str], order_sig: str,
                records: provenance.RecordScan,
                spans: list[tuple[str, str, int]] | None = None) -> None:
         import sqlite_utils
 
+        self._wait()
         conn = self.conn
-        self.rows.flush()
         inherited.write(conn, states)  # issue 10's hook: children show what they inherit
         rest = [s for s in states if s.rel not in self.filed]
-        # Steps in about the time each takes: the files rows left, then the secondary
-        # indexes, the full-text search and its merge (each worth a share of the sources).
         share = len(states) // 4
-        with progress(len(rest) + 3 * share if len(states) >= PROGRESS_FROM else 0,
+        with progress(len(rest) + share if len(states) >= PROGRESS_FROM else 0,
                       "writing db/library.db") as advance:
             for start in range(0, len(rest), 5000):
                 chunk = rest[start:start + 5000]
@@ -114,10 +155,6 @@ class NewIndex:
             index.set_order(conn, order)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('order_sha1', ?)", (order_sig,))
             write_spans(conn, spans)
-            index.create_indexes(conn)  # after the bulk load: one sort each
-            advance(share)
-            index.create_search(conn)  # full-text search over the rows loaded
-            advance(share)
             conn.commit()
             findings.copy_runs(self.layout.db_path, conn)
             sqlite_utils.Database(conn)["sources"].optimize()
@@ -133,6 +170,9 @@ class NewIndex:
 
     def abort(self) -> None:
         try:
+            if self._indexing is not None:
+                self.conn.interrupt()  # the indexes and search of a build that failed
+                self._indexing.join()
             self.conn.close()
         finally:
             self.path.unlink(missing_ok=True)
@@ -179,3 +219,33 @@ def insert_sources(conn: sqlite3.Connection, states: list) -> None:
         held.add(state.key)
         buffer.add(state.rows or index.source_rows(state.ref))
     buffer.flush()
+
+
+WRITTEN = "written by a worker"  # a parse result's rows, when WorkerRows wrote them
+
+
+class WorkerRows:
+    """In a build worker: the index rows (and `files` rows) of the files it parses,
+    written by the worker itself into the new index (NewIndex.path), a batch per
+    transaction; SQLite's lock takes the workers in turn. No rows are pickled to the main
+    process, nor bound there one by one. A key two files have (only an index-only
+    refresh indexes such a library) is written once, whichever comes first, and made
+    again by NewIndex; `sources` rows get their file's place in the build as rowid, so
+    the table is in file order however the batches interleave."""
+
+    def __init__(self, path: str) -> None:
+        self.conn = sqlite3.connect(path, timeout=600)
+        self.conn.execute("PRAGMA journal_mode = OFF")
+        self.conn.execute("PRAGMA synchronous = OFF")
+        self.inserts = {}
+        for table, columns in {**index.SOURCE_COLUMNS, "files": FILE_COLUMNS}.items():
+            columns = ("rowid", *columns) if table == "sources" else columns
+            self.inserts[table] = (f"INSERT OR IGNORE INTO {table} ({', '.join(columns)}) "
+                                   f"VALUES ({', '.join('?' for _ in columns)})")
+
+    def write(self, tables: dict[str, list[tuple]]) -> None:
+        """Rows by table name (`sources` rows with their rowid first), committed."""
+        with self.conn:
+            for table, rows in tables.items():
+                if rows:
+                    self.conn.executemany(self.inserts[table], rows)

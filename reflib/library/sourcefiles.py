@@ -10,7 +10,10 @@ is parsed again file by file, exactly as `parse_source_text` does, so the result
 same either way (tests/library/test_sourcefiles.py compares them on real bibliographies).
 
 Each result is plain picklable data: (rel, sha1, entry JSON, formatted BibTeX, CrossItem,
-problems, how many of the problems are of reading the file, index rows as tuples).
+problems, how many of the problems are of reading the file, index rows as tuples). For a
+new index (`into` given), the workers write the index rows, and the `files` row of an
+entry that inherits nothing, into it themselves (indexwrite.WorkerRows), and the result's
+last item says so (indexwrite.WRITTEN): the rows are never pickled.
 """
 
 from __future__ import annotations
@@ -25,6 +28,8 @@ from pathlib import Path
 from reflib.errors import Problem
 from reflib.library import index
 from reflib.library.bibtex import format_entry, parse_source_text, parse_text
+from reflib.library.buildstate import FileState, take
+from reflib.library.indexwrite import WRITTEN, WorkerRows, file_rows
 from reflib.library.model import Reference
 from reflib.library.validate import CrossItem, entry_problems
 
@@ -32,9 +37,16 @@ PARALLEL_THRESHOLD = 2000  # below this, starting worker processes costs more th
 BATCH = 250  # files parsed as one text, and sent to a worker as one job
 
 
-def parse_files(paths: list[Path]) -> Iterator[tuple]:
+_into: str | None = None  # in a worker for a new index: the index its rows go into
+_writer: WorkerRows | None = None
+
+
+def parse_files(paths: list[Path], stats: list[tuple[int, int]] | None = None,
+                into: str | None = None) -> Iterator[tuple]:
     """Parse results in file order. Many files are parsed on all cores, with a bounded
-    number of batches in flight so that results never pile up in memory."""
+    number of batches in flight so that results never pile up in memory; then, given a
+    new index (`into`, its path) and each file's (size, mtime_ns) as the build stat'ed
+    it, the workers write the rows themselves (see the module's note)."""
     names = [os.fspath(p) for p in paths]
     batches = [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
     workers = min(os.cpu_count() or 1, 8)
@@ -42,19 +54,29 @@ def parse_files(paths: list[Path]) -> Iterator[tuple]:
         for batch in batches:
             yield from parse_batch(batch)
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    if into is None or stats is None:
+        into, stats = None, [(0, 0)] * len(names)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
+                             initargs=(os.getpid(), into)) as pool:
         pending: deque = deque()
-        for batch in batches:
-            pending.append(pool.submit(parse_batch, batch))
+        for start in range(0, len(names), BATCH):
+            pending.append(pool.submit(parse_batch, names[start:start + BATCH],
+                                       stats[start:start + BATCH], start))
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
 
 
-def _exit_with_parent(parent: int) -> None:
-    """In a worker: exit when the build that started it is gone (`kill -9` of a build
+def _start_worker(parent: int, into: str | None) -> None:
+    """In a worker: where its rows go, if anywhere; and exit with the build."""
+    global _into
+    _into = into
+    exit_with_parent(parent)
+
+
+def exit_with_parent(parent: int) -> None:
+    """In a worker: exit when the process that started it is gone (`kill -9` of a build
     would otherwise leave its workers waiting for work forever)."""
     import threading
     import time
@@ -67,8 +89,18 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()
 
 
-def parse_batch(paths: list[str]) -> list[tuple]:
-    """Read, hash and parse files as one text; file by file when the batch is not clean."""
+def parse_batch(paths: list[str], stats: list[tuple[int, int]] | None = None,
+                first: int = 0) -> list[tuple]:
+    """Read, hash and parse files as one text; file by file when the batch is not clean.
+    In a worker for a new index, the rows go into it (`_write_rows`); `first` is the
+    batch's place among the files parsed."""
+    results = _parse_batch(paths)
+    if _into is not None and stats is not None:
+        _write_rows(results, stats, first)
+    return results
+
+
+def _parse_batch(paths: list[str]) -> list[tuple]:
     datas = []
     for path in paths:
         with open(path, "rb") as handle:
@@ -82,6 +114,31 @@ def parse_batch(paths: list[str]) -> list[tuple]:
         return [parse_one(p, data) for p, data in zip(paths, datas, strict=True)]
     return [_result(ref.file, hashlib.sha1(data).hexdigest(), ref, [], 0)
             for data, ref in zip(datas, refs, strict=True)]
+
+
+def _write_rows(results: list[tuple], stats: list[tuple[int, int]], first: int) -> None:
+    """Write the batch's rows into the new index; each result that had rows says so
+    instead (WRITTEN). The `files` row too, unless the entry inherits (its problems are
+    known only once its parent is: the main process writes that one)."""
+    global _writer
+    if _writer is None:
+        _writer = WorkerRows(_into)
+    tables: dict[str, list[tuple]] = {name: [] for name in index.SOURCE_TABLES}
+    files = []
+    for i, (result, (size, mtime_ns)) in enumerate(zip(results, stats, strict=True)):
+        rows = result[7]
+        if rows is None:
+            continue
+        tables["sources"].extend((first + i + 1, *row) for row in rows["sources"])
+        for name in index.SOURCE_TABLES[1:]:
+            tables[name].extend(rows[name])
+        if not result[4].parent:
+            state = FileState(result[0], size, mtime_ns)
+            take(state, result, None)
+            files.extend(file_rows([state]))
+        results[i] = (*result[:7], WRITTEN)
+    tables["files"] = files
+    _writer.write(tables)
 
 
 def _split_batch(paths: list[str], texts: list[str]) -> list[Reference] | None:
