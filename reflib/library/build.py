@@ -210,10 +210,11 @@ def build(layout: Layout, check: bool = False, full: bool = False,
     from reflib.library.lock import writer_lock
 
     with writer_lock(layout, "refs build" if not index_only else "refs (updating the index)"):
-        if not full and not index_only:
+        if not full:
             from reflib.library.incremental import rebuild
 
-            report = rebuild(layout, strict, seen)  # only what changed, if that is simple
+            # only what changed, if that is simple (the index alone for a read command)
+            report = rebuild(layout, strict, seen, index_only)
             if report is not None:
                 return report
         return _build_locked(layout, check, full, strict, index_only)

@@ -13,28 +13,39 @@ hand), refs/order.txt or a kept record changed, crossref/xdata parents involved,
 problem in a changed source (the full build reports all problems in its usual order),
 a source whose key is cited in refs/order.txt removed, or more than MOST_FLAGGED files
 flagged.
+
+With `index_only` (every read command's refresh) library.bib is neither needed nor
+written: the last build may have left errors, and a changed source may have problems of
+its own or share a DOI with another. Those are returned in the report, as the full
+comparison returns them (library/problemdelta.py re-derives the problems of the sources
+involved), and the index forgets that library.bib was current (`refs build` compares
+fully next). Two files with one key, crossref/xdata, a source that refs/order.txt cites
+gone (or unreadable), a source added while refs/order.txt names a missing one, and a
+changed kept record still go the full way.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 import stat
 from pathlib import Path
 
 from reflib.errors import Problem
-from reflib.library import freshness, index, splice
+from reflib.library import freshness, index, problemdelta, splice
 from reflib.library.buildstate import BuildReport, FileState, take
 from reflib.library.indexwrite import file_rows, insert_files, insert_sources
 from reflib.library.layout import Layout
 from reflib.library.sourcefiles import parse_one
+from reflib.output import count
 
 
-def rebuild(layout: Layout, strict: bool, seen: dict | None = None) -> BuildReport | None:
+def rebuild(layout: Layout, strict: bool, seen: dict | None = None,
+            index_only: bool = False) -> BuildReport | None:
     """The build's report after updating only what changed, or None to build fully.
     `seen`: what freshness.unchanged saw just before the writer lock was taken; used when
-    the index's stamp is still the one it compared with (no writer came in between)."""
+    the index's stamp is still the one it compared with (no writer came in between).
+    `index_only`: the read commands' refresh (library.bib left alone, problems returned)."""
     db = layout.db_path
     if not db.is_file() or db.with_name(db.name + "-journal").exists():
         return None
@@ -44,7 +55,7 @@ def rebuild(layout: Layout, strict: bool, seen: dict | None = None) -> BuildRepo
         return None
     try:
         conn.execute("BEGIN IMMEDIATE")
-        report = _rebuild(layout, conn, strict, seen or {})
+        report = _rebuild(layout, conn, strict, seen or {}, index_only)
         conn.execute("COMMIT" if report is not None else "ROLLBACK")
         return report
     except sqlite3.DatabaseError:
@@ -59,16 +70,29 @@ def rebuild(layout: Layout, strict: bool, seen: dict | None = None) -> BuildRepo
         conn.close()
 
 
-def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
-             ) -> BuildReport | None:
-    meta = dict(conn.execute("SELECT name, value FROM meta"))
-    if (meta.get("schema_version") != index.SCHEMA_VERSION or meta.get("spans") != "1"
-            or "scan_stamp" not in meta or "problems" not in meta
-            or not freshness.same_library(layout, meta.get("library_stat"))
+_CACHED = ("SELECT key, sha1, parent, lkey, doi, line, doi_line, warnings, syntax, errors "
+           "FROM files WHERE path = ?")
+
+
+def _usable(layout: Layout, conn: sqlite3.Connection, meta: dict, index_only: bool) -> bool:
+    """Whether the index is one this rebuild can start from."""
+    if (meta.get("schema_version") != index.SCHEMA_VERSION or "scan_stamp" not in meta
+            or "problems" not in meta
             or freshness.order_sha1(layout) != meta.get("order_sha1")):
+        return False
+    if index_only:  # no source inherits (a build's spans say so; an index-only one's not)
+        return conn.execute("SELECT 1 FROM files WHERE parent <> '' LIMIT 1").fetchone() is None
+    return (meta.get("spans") == "1"
+            and freshness.same_library(layout, meta.get("library_stat")))
+
+
+def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict,
+             index_only: bool) -> BuildReport | None:
+    meta = dict(conn.execute("SELECT name, value FROM meta"))
+    if not _usable(layout, conn, meta, index_only):
         return None
-    kept = [Problem(**p["problem"]) for p in json.loads(meta["problems"])]
-    if any(p.severity != "warning" for p in kept):
+    kept = problemdelta.Kept.load(meta["problems"])
+    if not index_only and kept.has_errors():
         return None
     if seen.get("since") == meta["scan_stamp"]:
         stamp, changes = seen["stamp"], seen["changes"]
@@ -83,8 +107,7 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
         return None
     cached = {}
     for name in changes.bib:
-        row = conn.execute("SELECT key, sha1, parent FROM files WHERE path = ?",
-                           (f"refs/{name}",)).fetchone()
+        row = conn.execute(_CACHED, (f"refs/{name}",)).fetchone()
         if row is not None:
             cached[f"refs/{name}"] = row
     removed = []
@@ -93,56 +116,86 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict
         removed = [path for (path,) in conn.execute("SELECT path FROM files")
                    if path not in present]
         for path in removed:
-            cached[path] = conn.execute("SELECT key, sha1, parent FROM files WHERE path = ?",
-                                        (path,)).fetchone()
+            cached[path] = conn.execute(_CACHED, (path,)).fetchone()
 
-    parsed, touched = _read(layout, changes.bib, cached)
+    parsed, touched = _read(layout, changes.bib, cached, with_problems=index_only)
     if parsed is None:
         return None
     stale = {s.rel for s in parsed} | set(removed)
     old_keys = {cached[rel][0] for rel in stale if rel in cached and cached[rel][0]}
     if any(cached[rel][2] for rel in stale if rel in cached):
         return None  # a child's parent or an xdata entry: the full build re-derives
-    if not _fits(conn, parsed, stale, old_keys):
-        return None
-    warnings = sorted([p for p in kept if p.file not in stale]
-                      + [w for s in parsed for w in s.warnings])
-    if strict and warnings:
+    valid = [s for s in parsed if s.item is not None]
+    if not _fits(conn, valid, stale, old_keys, dois_too=not index_only):
         return None
     ords = dict(conn.execute(f"SELECT key, ord FROM sources WHERE key IN "
                              f"({', '.join('?' for _ in old_keys)})", sorted(old_keys)))
-    new_keys = {s.key for s in parsed}
-    if _record_warnings_move(layout, kept, old_keys, new_keys):
+    new_keys = {s.key for s in valid}
+    if _record_warnings_move(layout, kept.problems, old_keys, new_keys):
         return None  # which kept records have no source: the full comparison says
     if any(ords.get(key) is not None for key in old_keys - new_keys):
         return None  # a cited source is gone: refs/order.txt names no source now
+    if new_keys - old_keys and kept.about(layout.rel(layout.order_file)):
+        return None  # a source added that refs/order.txt may name (and now finds)
+    if index_only:
+        delta = problemdelta.across(conn, [cached[rel] + (rel,) for rel in stale
+                                           if rel in cached], valid, stale)
+        if delta is None or not kept.replace(stale, parsed, *delta):
+            return None
+        warnings = kept.warnings()
+    else:
+        warnings = sorted([p for p in kept.problems if p.file not in stale]
+                          + [w for s in parsed for w in s.warnings])
+        if strict and warnings:
+            return None
 
-    edits = splice.plan(conn, old_keys, {s.key: ("\n" + s.bibtex).encode("utf-8")
-                                         for s in parsed})
-    edits = _real_edits(layout.library_bib, edits)
+    _replace_rows(conn, parsed, stale, old_keys, ords, touched)
+    edits = [] if index_only else splice.plan(
+        conn, old_keys, {s.key: ("\n" + s.bibtex).encode("utf-8") for s in parsed})
+    edits = _real_edits(layout.library_bib, edits) if edits else []
+    if not index_only:
+        conn.executemany("DELETE FROM library_spans WHERE lkey = ? AND key = ?",
+                         [(key.lower(), key) for key in old_keys])
+        conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)", splice.spans(parsed))
+    if edits:
+        splice.apply(layout.library_bib, edits)
+    changed = bool(parsed or removed)
+    if index_only:
+        freshness.remember(layout, kept.sorted(), kept.syntax_sorted(),
+                           library=False if changed else None, stamp=stamp, conn=conn)
+    else:
+        freshness.remember(layout, warnings, [], library=True, stamp=stamp, conn=conn)
+    sources = len(changes.names)
+    report = BuildReport(sources=sources, parsed=len(parsed), reused=sources - len(parsed),
+                         removed=len(removed), library_written=bool(edits),
+                         index_written=changed, warnings=warnings)
+    if index_only:
+        report.problems, report.syntax = kept.sorted(), kept.syntax_sorted()
+        if parsed:
+            report.changed.append(f"{count(len(parsed), 'source')} changed")
+        if removed:
+            report.changed.append(f"{len(removed)} removed")
+    return report
+
+
+def _replace_rows(conn: sqlite3.Connection, parsed: list[FileState], stale: set[str],
+                  old_keys: set[str], ords: dict[str, int], touched: list[tuple]) -> None:
+    """The changed sources' index rows in place of their old ones (in the open transaction)."""
     index.delete_sources(conn, sorted(old_keys))
     insert_sources(conn, parsed)
     conn.executemany("UPDATE sources SET ord = ? WHERE key = ?",
-                     [(ords[key], key) for key in new_keys if ords.get(key) is not None])
+                     [(ords[s.key], s.key) for s in parsed
+                      if s.item is not None and ords.get(s.key) is not None])
     conn.executemany("DELETE FROM files WHERE path = ?", [(rel,) for rel in sorted(stale)])
     insert_files(conn, file_rows(parsed))
     conn.executemany("UPDATE files SET size = ?, mtime_ns = ? WHERE path = ?", touched)
-    conn.executemany("DELETE FROM library_spans WHERE lkey = ? AND key = ?",
-                     [(key.lower(), key) for key in old_keys])
-    conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)", splice.spans(parsed))
-    if edits:
-        splice.apply(layout.library_bib, edits)
-    freshness.remember(layout, warnings, [], library=True, stamp=stamp, conn=conn)
-    sources = len(changes.names)
-    return BuildReport(sources=sources, parsed=len(parsed), reused=sources - len(parsed),
-                       removed=len(removed), library_written=bool(edits),
-                       index_written=bool(parsed or removed), warnings=warnings)
 
 
-def _read(layout: Layout, names: list[str], cached: dict
+def _read(layout: Layout, names: list[str], cached: dict, with_problems: bool = False
           ) -> tuple[list[FileState] | None, list[tuple]]:
     """Parse the flagged files whose content changed; (size, mtime, path) of the rest.
-    None when one of them has an error (the full build reports it with the others)."""
+    None when one of them has an error, unless `with_problems` (an index-only refresh
+    returns them; a build lets the full comparison report it with the others)."""
     parsed, touched = [], []
     for name in sorted(names):
         path = layout.refs_dir / name
@@ -161,29 +214,36 @@ def _read(layout: Layout, names: list[str], cached: dict
         result = parse_one(str(path), data)
         state = FileState(rel, st.st_size, st.st_mtime_ns)
         take(state, result, None)
-        if state.item is None or state.problems:
+        if not with_problems and (state.item is None or state.problems):
             return None, []
         parsed.append(state)
     return parsed, touched
 
 
 def _fits(conn: sqlite3.Connection, parsed: list[FileState], stale: set[str],
-          old_keys: set[str]) -> bool:
-    """No changed source names a parent, or has a key or a DOI that another source has."""
+          old_keys: set[str], dois_too: bool = True) -> bool:
+    """No changed source names a parent, or has a key (or, with `dois_too`, a DOI) that
+    another source has; no removed key is held by another file too."""
     keys: set[str] = set()
     dois: set[str] = set()
     for state in parsed:
         item = state.item
-        if item.parent or item.key.lower() in keys or (item.doi and item.doi in dois):
+        if item.parent or item.key.lower() in keys or (
+                dois_too and item.doi and item.doi in dois):
             return False
         keys.add(item.key.lower())
         if item.doi:
             dois.add(item.doi)
-        for column, value in (("lkey", item.key.lower()), ("doi", item.doi)):
-            if value and any(path not in stale for (path,) in conn.execute(
-                    f"SELECT path FROM files WHERE {column} = ?", (value,))):
+        for column, value in (("lkey", item.key.lower()), ("doi", item.doi if dois_too else "")):
+            if value and _held_elsewhere(conn, column, value, stale):
                 return False
-    return True
+    return not any(_held_elsewhere(conn, "lkey", key.lower(), stale) for key in old_keys)
+
+
+def _held_elsewhere(conn: sqlite3.Connection, column: str, value: str, stale: set[str]
+                    ) -> bool:
+    return any(path not in stale for (path,) in conn.execute(
+        f"SELECT path FROM files WHERE {column} = ?", (value,)))
 
 
 def _real_edits(library: Path, edits: list[tuple[int, int, bytes]]

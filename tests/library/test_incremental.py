@@ -221,3 +221,135 @@ def test_a_kept_record_s_warning_follows_its_source(tmp_path: Path, step: str) -
     quick = build(layout)
     assert _record_warnings(quick) == _record_warnings(build(layout, full=True))
     assert bool(_record_warnings(quick)) == (step == "remove the source")
+
+
+# -- the read commands' refresh (index_only) through the incremental path -------------
+
+
+def refreshed(library: Path):
+    """Refresh the index as a read command does; (report, whether incrementally)."""
+    layout = Layout(library)
+    seen: dict = {}
+    assert freshness.unchanged(layout, library=False, seen=seen) is None
+    report = incremental.rebuild(layout, strict=False, seen=seen, index_only=True)
+    return (report, True) if report is not None else (build(layout, index_only=True), False)
+
+
+def index_and_problems(root: Path) -> tuple:
+    db = root / "db" / "library.db"
+    conn = sqlite3.connect(db)
+    try:
+        files = conn.execute("SELECT path, key, lkey, sha1, line, doi, doi_line, warnings, "
+                             "syntax, errors FROM files ORDER BY path").fetchall()
+        ords = conn.execute("SELECT key, ord FROM sources ORDER BY key").fetchall()
+    finally:
+        conn.close()
+    problems, syntax, count = freshness.unchanged(Layout(root), library=False)
+    return dump(db), files, ords, [str(p) for p in problems], [str(p) for p in syntax], count
+
+
+def same_as_full_refresh(library: Path, tmp: Path, report) -> None:
+    """The index and the problems (returned and kept) of a full index-only refresh of a
+    copy of refs/."""
+    copy = tmp / "full"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(library / "refs", copy / "refs")
+    full = build(Layout(copy), index_only=True)
+    assert full.full
+    assert report.problems == full.problems
+    assert report.syntax == full.syntax
+    assert index_and_problems(library) == index_and_problems(copy)
+
+
+def break_syntax(path: Path) -> None:
+    """The comma after the first field's value deleted (as in bibtexparser's
+    article_missing_coma.bib)."""
+    text = path.read_text(encoding="utf-8")
+    found = re.search(r"\}\s*,\s*\n", text)
+    assert found, path
+    path.write_text(text[:found.start() + 1] + "\n" + text[found.end():], encoding="utf-8")
+
+
+def doi_of(path: Path) -> str | None:
+    found = re.search(r"\bdoi\s*=\s*\{([^}]+)\}", path.read_text(encoding="utf-8"), re.I)
+    return found[1] if found else None
+
+
+def test_a_read_commands_refresh_after_each_kind_of_change_matches_a_full_one(
+        mixed: Path, tmp_path_factory) -> None:
+    tmp = tmp_path_factory.mktemp("refresh")
+    refs = mixed / "refs"
+    library_bib = (mixed / "library.bib").read_bytes()
+    with_doi = sorted(p for p in refs.glob("*.bib") if doi_of(p))
+    article = (refs / "article-full.bib").read_bytes()
+    steps = [
+        ("edit", lambda: edit_title(refs / "lee2021learn.bib", random.Random(3))),
+        ("syntax error", lambda: break_syntax(refs / "article-full.bib")),
+        ("same DOI", lambda: write_source(mixed, "copyof", GOOD.format(
+            key="copyof", doi=doi_of(with_doi[0]).upper()))),
+        ("the copy renamed to come first", lambda: (refs / "copyof.bib").rename(
+            refs / "aa.bib")),
+        ("removed", lambda: (refs / "book-full.bib").unlink()),
+        ("added", lambda: write_source(mixed, "zadded", GOOD.format(
+            key="zadded", doi="10.5555/zadded"))),
+        ("several", lambda: [edit_title(p, random.Random(4)) for p in with_doi[1:4]]),
+        ("syntax fixed", lambda: (refs / "article-full.bib").write_bytes(article)),
+    ]
+    for what, step in steps:
+        step()
+        report, fast = refreshed(mixed)
+        assert fast, what
+        assert report.changed, what
+        same_as_full_refresh(mixed, tmp, report)
+        if what == "syntax error":
+            assert any("syntax error" in str(p) for p in report.syntax)
+        if what == "same DOI":
+            assert any("is also the doi of" in str(p) for p in report.problems)
+    assert (mixed / "library.bib").read_bytes() == library_bib  # the index only
+    assert freshness.unchanged(Layout(mixed), library=True) is None  # library.bib is stale
+
+
+def test_random_changes_refreshed_match_a_full_refresh(mixed: Path, tmp_path_factory) -> None:
+    tmp = tmp_path_factory.mktemp("random")
+    refs = mixed / "refs"
+    cited = set((refs / "order.txt").read_text(encoding="utf-8").split())
+    fast = 0
+    for seed in range(2):
+        rng = random.Random(seed)
+        for step in range(10):
+            files = sorted(p for p in refs.glob("*.bib") if p.stem not in cited)
+            what = rng.choice(["edit", "break", "dupdoi", "remove", "add", "same"])
+            path = rng.choice(files)
+            if what == "edit":
+                edit_title(path, rng)
+            elif what == "break":
+                break_syntax(path)
+            elif what == "dupdoi":
+                doi = doi_of(rng.choice([p for p in refs.glob("*.bib") if doi_of(p)]))
+                key = f"dup{seed}x{step}"
+                write_source(mixed, key, GOOD.format(key=key, doi=doi))
+            elif what == "remove":
+                path.unlink()
+            elif what == "add":
+                key = rng.choice(["aaa", "mid", "zzz"]) + f"{seed}{step}"
+                write_source(mixed, key, GOOD.format(key=key, doi=f"10.5555/{key}"))
+            else:
+                path.write_bytes(path.read_bytes())
+            report, took = refreshed(mixed)
+            fast += took
+            same_as_full_refresh(mixed, tmp, report)
+    assert fast >= 15
+
+
+def test_the_build_after_a_refresh_writes_library_bib(mixed: Path, tmp_path) -> None:
+    edit_title(mixed / "refs" / "lee2021learn.bib", random.Random(5))
+    assert refreshed(mixed)[1]
+    build(Layout(mixed))
+    same_as_full(mixed, tmp_path)
+
+
+def test_a_cited_source_broken_is_refreshed_the_full_way(mixed: Path, tmp_path) -> None:
+    break_syntax(mixed / "refs" / "lee2021learn.bib")
+    report, fast = refreshed(mixed)
+    assert not fast  # refs/order.txt names it: the order's problems are the full way's
+    assert any("'lee2021learn' names no source" in str(p) for p in report.problems)
