@@ -102,18 +102,23 @@ def _meta(db_path: Path, name: str) -> str | None:
         return None
 
 
-def _source_stats(layout: Layout) -> list[tuple[str, os.stat_result]]:
+def _source_stats(layout: Layout) -> list[tuple[str, os.stat_result | None]]:
     """(name, stat) of every refs/*.bib file, by name; stat relative to the folder's
-    descriptor, which costs half what a stat by path does."""
+    descriptor, which costs half what a stat by path does. None: a symbolic link to
+    nothing."""
     try:
         folder = os.open(layout.refs_dir, os.O_RDONLY)
     except OSError:
         return []
     try:
-        found = []
+        found: list[tuple[str, os.stat_result | None]] = []
         for name in sorted(os.listdir(folder)):
             if name.endswith(".bib"):
-                st = os.stat(name, dir_fd=folder)
+                try:
+                    st = os.stat(name, dir_fd=folder)
+                except FileNotFoundError:
+                    found.append((name, None))
+                    continue
                 if stat.S_ISREG(st.st_mode):
                     found.append((name, st))
         return found
@@ -130,6 +135,9 @@ def scan(layout: Layout, cache: dict | None, new_index: NewIndex | None = None
     to_parse: list[Path] = []
     stats: list[tuple[int, int]] = []
     for name, st in _source_stats(layout):
+        if st is None:
+            states.append(_dangling(f"refs/{name}"))
+            continue
         state = FileState(f"refs/{name}", st.st_size, st.st_mtime_ns)
         cached = cache.get(state.rel) if cache else None
         if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
@@ -152,6 +160,15 @@ def scan(layout: Layout, cache: dict | None, new_index: NewIndex | None = None
     if new_index is not None:
         new_index.start_indexing()  # while the build validates and formats
     return states
+
+
+def _dangling(rel: str) -> FileState:
+    """A refs/*.bib that is a symbolic link to nothing: a problem of reading it."""
+    state = FileState(rel, 0, 0)
+    state.syntax = state.problems = [Problem(
+        rel, 1, "a symbolic link to a file that does not exist; restore the file it "
+        "points to, or remove the link")]
+    return state
 
 
 def validate(layout: Layout, states: list[FileState]) -> list[Problem]:

@@ -219,3 +219,16 @@ def test_corrupt_index_is_rebuilt(library: Path) -> None:
     (library / "db" / "library.db").write_bytes(b"not a database")
     report = build(layout)
     assert report.full and report.parsed == 12
+
+
+def test_a_link_to_nothing_in_refs_is_named_with_the_fix(library: Path) -> None:
+    (library / "refs" / "gone.bib").symlink_to(library / "nowhere" / "gone.bib")
+    problems = problems_of(library)
+    assert problems == ["refs/gone.bib:1: a symbolic link to a file that does not exist; "
+                        "restore the file it points to, or remove the link"]
+    report = build(Layout(library), index_only=True)  # the read commands' refresh
+    assert [p.file for p in report.problems] == ["refs/gone.bib"]
+    assert report.sources == 13
+    (library / "refs" / "lee2021learn.bib").touch()  # and again, from that index
+    again = build(Layout(library), index_only=True)
+    assert [p.file for p in again.problems] == ["refs/gone.bib"]
