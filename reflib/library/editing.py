@@ -4,7 +4,8 @@ The editor gets a copy. When it closes, the copy is validated as `refs build` va
 (syntax, one entry whose key is the file name, field rules, the `crossref` parent, keys
 and DOIs unique across the library). A valid copy replaces refs/KEY.bib atomically; an
 invalid one is reopened with the problems as `%` comments at its end. Closing it
-unchanged gives up: nothing is written and the copy is kept for you.
+unchanged gives up: nothing is written and the copy is kept for you. The save itself is
+made under the library's writer lock, so no other writer can change the file meanwhile.
 """
 
 from __future__ import annotations
@@ -82,6 +83,7 @@ def validate_text(layout: Layout, key: str, text: str) -> list[Problem]:
 def edit_source(layout: Layout, key: str, open_editor: Callable[[Path], None]) -> EditOutcome:
     """Let `open_editor` change a copy of refs/KEY.bib until it is valid, then save it."""
     from reflib.fsutil import atomic_write_text
+    from reflib.library.lock import LibraryLocked, writer_lock
 
     key = resolve_key(layout, key)
     path = layout.source_path(key)
@@ -108,11 +110,18 @@ def edit_source(layout: Layout, key: str, open_editor: Callable[[Path], None]) -
             return EditOutcome(key, "abandoned", rel, problems=errors,
                                kept_copy=str(copy))
         if not errors:
-            if path.read_text(encoding="utf-8") != original:
-                return EditOutcome(key, "abandoned", rel, problems=[Problem(
-                    rel, 0, f"{rel} changed while you were editing; not overwritten",
-                    key)], kept_copy=str(copy))
-            atomic_write_text(path, body)
+            # Under the writer lock: no `refs enrich` or import can write the file
+            # between the look and the write (the editor itself runs without it).
+            try:
+                with writer_lock(layout, "refs edit"):
+                    if path.read_text(encoding="utf-8") != original:
+                        return EditOutcome(key, "abandoned", rel, problems=[Problem(
+                            rel, 0, f"{rel} changed while you were editing; not "
+                            "overwritten", key)], kept_copy=str(copy))
+                    atomic_write_text(path, body)
+            except LibraryLocked as exc:
+                raise LibraryLocked(f"{exc}; {rel} is not changed; your edit is kept in "
+                                    f"{copy}") from None
             shutil.rmtree(workdir, ignore_errors=True)
             return EditOutcome(key, "saved", rel, warnings=problems)
         shown = with_notes(body, errors)

@@ -131,3 +131,29 @@ def test_a_failing_editor_changes_nothing_and_says_where_the_copy_is(run, librar
     assert result.exit_code == 1
     assert "the editor failed" in result.stderr and "the copy is kept in" in result.stderr
     assert _source(library).read_text() == before
+
+
+def test_the_save_waits_for_another_writer_and_loses_nothing(library, editor, monkeypatch):
+    from test_lock import hold
+
+    from reflib.library.lock import LibraryLocked
+
+    path = _source(library)
+    old = path.read_text()
+    command, _ = editor(old.replace("title = {", "title = {Edited: ", 1))
+    monkeypatch.setenv("REFS_LOCK_WAIT", "0.5")
+    holder = hold(library, 30)  # a `refs enrich` writing the library meanwhile
+    try:
+        with pytest.raises(LibraryLocked) as caught:
+            edit_source(Layout(library), "lee2021learn", _runner(command))
+    finally:
+        holder.kill()
+        holder.wait()
+    message = str(caught.value)
+    assert "is being written by `refs enrich`" in message
+    assert "refs/lee2021learn.bib is not changed; your edit is kept in " in message
+    kept = Path(message.rsplit("kept in ", 1)[1])
+    assert "Edited: " in kept.read_text() and path.read_text() == old
+    command, _ = editor(old.replace("title = {", "title = {Edited: ", 1))
+    outcome = edit_source(Layout(library), "lee2021learn", _runner(command))  # free now
+    assert outcome.status == "saved" and "Edited: " in path.read_text()
