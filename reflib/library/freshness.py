@@ -103,7 +103,11 @@ def _flagged(folder: int, names: list[str], stamp: int) -> list[str]:
     flagged = []
     stat_at, regular = os.stat, stat.S_ISREG
     for name in names:
-        st = stat_at(name, dir_fd=folder)
+        try:
+            st = stat_at(name, dir_fd=folder)
+        except FileNotFoundError:  # a symbolic link to nothing, or gone since the listing
+            flagged.append(name)
+            continue
         if st.st_ctime_ns >= stamp or st.st_mtime_ns >= stamp or not regular(st.st_mode):
             flagged.append(name)
     return flagged
