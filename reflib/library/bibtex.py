@@ -133,9 +133,14 @@ def format_entry(ref: Reference) -> str:
     """One entry in the layout every file we write uses; field order as in the source."""
     lines = [f"@{ref.entry_type}{{{ref.key},"]
     for name, raw in ref.fields.items():
-        lines.append(f"  {name} = {format_value(raw)},")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        # One braced value, as most are, is its own canonical layout (format_value's
+        # result, without the call).
+        if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
+            lines.append(f"  {name} = {raw},")
+        else:
+            lines.append(f"  {name} = {format_value(raw)},")
+    lines.append("}\n")
+    return "\n".join(lines)
 
 
 def sort_key(key: str) -> tuple[str, str]:

@@ -384,10 +384,14 @@ def run_sql(conn: sqlite3.Connection, sql: str, params: dict | None = None):
     return columns, [tuple(row) for row in cursor.fetchall()]
 
 
+# One encoder for every entry (json.dumps with an option makes a new one per call).
+_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 def entry_json(ref: Reference) -> str:
-    return json.dumps({"key": ref.key, "type": ref.entry_type, "file": ref.file,
-                       "line": ref.line, "fields": ref.fields, "lines": ref.field_lines},
-                      ensure_ascii=False)
+    return _ENTRY_ENCODER.encode({"key": ref.key, "type": ref.entry_type, "file": ref.file,
+                                  "line": ref.line, "fields": ref.fields,
+                                  "lines": ref.field_lines})
 
 
 def entry_from_json(text: str) -> Reference:

@@ -359,6 +359,8 @@ def strip_delimiters(raw: str) -> str:
 
 def is_bare_macro(raw: str) -> list[str]:
     """Names of undelimited, non-numeric parts of a raw value (macro references)."""
+    if raw[:1] in ("{", '"') and "#" not in raw:
+        return []  # one delimited part (most values): no macro
     return [
         part
         for part in split_concatenation(raw.strip())
@@ -369,7 +371,7 @@ def is_bare_macro(raw: str) -> list[str]:
 def latex_to_text(latex: str) -> str:
     """LaTeX markup to Unicode text: `M{\\"u}ller` -> `Müller`, `--` -> `–`, braces dropped."""
     if not _NEEDS_WORK.search(latex):
-        return _SPACES.sub(" ", latex).strip()
+        return " ".join(latex.split())  # as _SPACES.sub(" ", latex).strip(): one set of spaces
     return plain(latex_to_rich(latex, protect=False))
 
 
@@ -380,6 +382,11 @@ def field_rich(raw: str) -> list[Run]:
 
 def field_text(raw: str, verbatim: bool = False) -> str:
     """Plain text of a raw field value, month macros spelled out as numbers."""
+    value = raw.strip()
+    if "#" not in value and len(value) >= 2 and value[0] == "{" and value[-1] == "}":
+        # One braced value (most are): what the general path below does, in one step.
+        value = value[1:-1]
+        return value.strip() if verbatim else latex_to_text(value)
     parts = split_concatenation(raw.strip())
     if len(parts) == 1 and parts[0].lower() in MONTHS:
         return str(MONTHS[parts[0].lower()])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from reflib.library.latex import (
     MONTHS,
@@ -35,6 +35,8 @@ def is_safe_key(key: str) -> bool:
 def normalize_doi(text: str) -> str:
     """The bare DOI in `text`: `https://doi.org/10.1/X.` -> `10.1/X`. Case is kept."""
     doi = text.strip()
+    if doi.startswith("10."):  # no prefix to take off (every prefix starts with a letter)
+        return doi.rstrip(".,;")
     while True:
         stripped = _DOI_PREFIX.sub("", doi).strip()
         if stripped == doi:
@@ -63,59 +65,68 @@ class Name:
     suffix: str = ""
     literal: str = ""
 
-    @property
+    @cached_property
     def family_full(self) -> str:
-        return " ".join(p for p in (self.von, self.family) if p) or self.literal
+        if self.von:
+            return f"{self.von} {self.family}" if self.family else self.von
+        return self.family or self.literal
 
-    def display(self) -> str:
-        """`Family, Given` as `refs list` shows it: `van Zundert, Jan`."""
+    @cached_property
+    def _display(self) -> str:
         if self.literal:
             return self.literal
         head = self.family_full + (f", {self.suffix}" if self.suffix else "")
         return f"{head}, {self.given}" if self.given else head
 
+    def display(self) -> str:
+        """`Family, Given` as `refs list` shows it: `van Zundert, Jan`."""
+        return self._display
+
 
 def parse_names(raw: str) -> list[Name]:
     """A BibTeX name list (`A, B and {Org}`) to Names; `and others` becomes a literal."""
-    from bibtexparser.middlewares.names import (
-        parse_single_name_into_parts,
-        split_multiple_persons_names,
-    )
-
-    names = []
     value = strip_delimiters(raw)
     # Without braces "and" can only be a separator: split fast, as BibTeX would.
-    persons = _AND.split(value.strip()) if "{" not in value else split_multiple_persons_names(value)
-    for person in persons:
-        person = person.strip()
-        if not person:
-            continue
-        simple = _simple_name(person)
-        if simple is not None:
-            names.append(simple)
-            continue
-        if person.lower() == "others":
-            names.append(Name(literal="others"))
-            continue
-        if person.startswith("{") and person.endswith("}") and _balanced_outer(person):
-            names.append(Name(literal=latex_to_text(person[1:-1])))
-            continue
-        try:
-            parts = parse_single_name_into_parts(person, strict=False)
-        except Exception:
-            names.append(Name(literal=latex_to_text(person)))
-            continue
-        names.append(
-            Name(
-                family=latex_to_text(" ".join(parts.last)),
-                given=latex_to_text(" ".join(parts.first)),
-                von=latex_to_text(" ".join(parts.von)),
-                suffix=latex_to_text(" ".join(parts.jr)),
-            )
-        )
-    return names
+    if "{" not in value:
+        persons = _AND.split(value.strip())
+    else:
+        from bibtexparser.middlewares.names import split_multiple_persons_names
+
+        persons = split_multiple_persons_names(value)
+    return [_person(person) for person in map(str.strip, persons) if person]
 
 
+@lru_cache(maxsize=1 << 16)
+def _person(person: str) -> Name:
+    """One person (stripped, not empty) to a Name. Pure, and names repeat across a
+    library: each distinct spelling is read once (Names are frozen, so one is shared)."""
+    simple = _simple_name(person)
+    if simple is not None:
+        return simple
+    return _general_name(person)
+
+
+def _general_name(person: str) -> Name:
+    """One person read by BibTeX's rules (the general path `_simple_name` short-cuts)."""
+    from bibtexparser.middlewares.names import parse_single_name_into_parts
+
+    if person.lower() == "others":
+        return Name(literal="others")
+    if person.startswith("{") and person.endswith("}") and _balanced_outer(person):
+        return Name(literal=latex_to_text(person[1:-1]))
+    try:
+        parts = parse_single_name_into_parts(person, strict=False)
+    except Exception:
+        return Name(literal=latex_to_text(person))
+    return Name(
+        family=latex_to_text(" ".join(parts.last)),
+        given=latex_to_text(" ".join(parts.first)),
+        von=latex_to_text(" ".join(parts.von)),
+        suffix=latex_to_text(" ".join(parts.jr)),
+    )
+
+
+_YEAR = re.compile(r"\d{4}")
 _PLAIN_NAME = re.compile(r"[^{}\\,]+, [^{}\\,]+")
 _AND = re.compile(r"\s+and\s+", re.IGNORECASE)
 
@@ -190,11 +201,19 @@ class Reference:
 
     @property
     def doi(self) -> str:
-        return normalize_doi(self.text("doi")) if "doi" in self.fields else ""
+        raw = self.fields.get("doi")
+        if raw is None:
+            return ""
+        known = self.__dict__.get("_doi")  # kept by raw value, as `text` keeps texts
+        if known is not None and known[0] is raw:
+            return known[1]
+        doi = normalize_doi(self.text("doi"))
+        self.__dict__["_doi"] = (raw, doi)
+        return doi
 
     @property
     def year(self) -> int | None:
-        match = re.search(r"\d{4}", self.text("year") or self.text("date"))
+        match = _YEAR.search(self.text("year") or self.text("date"))
         return int(match.group()) if match else None
 
     @property

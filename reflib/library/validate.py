@@ -10,10 +10,8 @@ from reflib.library.latex import MONTHS, is_bare_macro
 from reflib.library.model import (
     EVIDENCE_TYPES,
     Reference,
-    doi_key,
     is_safe_key,
     is_valid_doi,
-    normalize_doi,
 )
 
 # Each inner tuple is "one of these"; an entry should have one field of every group.
@@ -62,7 +60,7 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
                 "warning")
     if "doi" in ref.fields:
         written = ref.text("doi")
-        doi = normalize_doi(written)
+        doi = ref.doi  # normalize_doi(written), kept by the Reference
         if not is_valid_doi(doi):
             add(ref.line_of("doi"), f"doi '{written}' is not a DOI (expected 10.NNNN/suffix "
                 "without spaces); correct it or remove the field")
@@ -76,6 +74,8 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
         add(ref.line_of("evidence"), f"evidence '{ref.evidence}' is not one of "
             f"{', '.join(EVIDENCE_TYPES)}")
     for name, raw in ref.fields.items():
+        if raw[:1] in ("{", '"') and "#" not in raw:
+            continue  # one delimited value (most are): no macro (is_bare_macro's fast path)
         macros = [m for m in is_bare_macro(raw) if m.lower() not in MONTHS]
         if macros:
             add(ref.line_of(name), f"field '{name}' uses undefined macro '{macros[0]}'; "
@@ -96,12 +96,18 @@ class CrossItem:
 
     @classmethod
     def of(cls, ref: Reference) -> CrossItem:
-        doi = doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi) else ""
-        from reflib.library.inherit import parent_keys
+        doi = ref.doi
+        # A valid DOI is in normal form already, so its key is its lower case (doi_key).
+        doi = doi.lower() if doi and is_valid_doi(doi) else ""
+        fields = ref.fields
+        parent = ""
+        if "crossref" in fields or "xdata" in fields:
+            from reflib.library.inherit import parent_keys
 
-        # `parent`: the keys it inherits from, comma-separated (xdata lists several).
-        return cls(ref.key, ref.file, ref.line, doi, ref.line_of("doi"),
-                   ",".join(parent_keys(ref)))
+            # The keys it inherits from, comma-separated (xdata lists several).
+            parent = ",".join(parent_keys(ref))
+        return cls(ref.key, ref.file, ref.line, doi, ref.field_lines.get("doi", ref.line),
+                   parent)
 
 
 def cross_problems(items: list[CrossItem]) -> list[Problem]:
