@@ -135,10 +135,8 @@ def format_entry(ref: Reference) -> str:
     for name, raw in ref.fields.items():
         # One braced value, as most are, is its own canonical layout (format_value's
         # result, without the call).
-        if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw:
-            lines.append(f"  {name} = {raw},")
-        else:
-            lines.append(f"  {name} = {format_value(raw)},")
+        value = raw if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw else format_value(raw)
+        lines.append(f"  {name} = {value},")
     lines.append("}\n")
     return "\n".join(lines)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from reflib.library.latex_tables import (
     ACCENTS,
@@ -361,6 +362,11 @@ def is_bare_macro(raw: str) -> list[str]:
     """Names of undelimited, non-numeric parts of a raw value (macro references)."""
     if raw[:1] in ("{", '"') and "#" not in raw:
         return []  # one delimited part (most values): no macro
+    return _bare_parts(raw)
+
+
+def _bare_parts(raw: str) -> list[str]:
+    """`is_bare_macro` part by part (its general path)."""
     return [
         part
         for part in split_concatenation(raw.strip())
@@ -372,6 +378,13 @@ def latex_to_text(latex: str) -> str:
     """LaTeX markup to Unicode text: `M{\\"u}ller` -> `Müller`, `--` -> `–`, braces dropped."""
     if not _NEEDS_WORK.search(latex):
         return " ".join(latex.split())  # as _SPACES.sub(" ", latex).strip(): one set of spaces
+    return _markup_text(latex)
+
+
+@lru_cache(maxsize=8192)
+def _markup_text(latex: str) -> str:
+    """`latex_to_text` of a value with markup. Pure, and journals, publishers and names
+    repeat across a library: each distinct value is read once."""
     return plain(latex_to_rich(latex, protect=False))
 
 
@@ -387,6 +400,11 @@ def field_text(raw: str, verbatim: bool = False) -> str:
         # One braced value (most are): what the general path below does, in one step.
         value = value[1:-1]
         return value.strip() if verbatim else latex_to_text(value)
+    return _any_field_text(raw, verbatim)
+
+
+def _any_field_text(raw: str, verbatim: bool) -> str:
+    """`field_text` of any raw value: `#` concatenations, quotes, macros (its general path)."""
     parts = split_concatenation(raw.strip())
     if len(parts) == 1 and parts[0].lower() in MONTHS:
         return str(MONTHS[parts[0].lower()])

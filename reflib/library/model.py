@@ -37,6 +37,11 @@ def normalize_doi(text: str) -> str:
     doi = text.strip()
     if doi.startswith("10."):  # no prefix to take off (every prefix starts with a letter)
         return doi.rstrip(".,;")
+    return _without_prefixes(doi)
+
+
+def _without_prefixes(doi: str) -> str:
+    """`normalize_doi` of a stripped text, prefixes and all (its general path)."""
     while True:
         stripped = _DOI_PREFIX.sub("", doi).strip()
         if stripped == doi:

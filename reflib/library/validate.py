@@ -52,7 +52,7 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
             "reserves such as CON, AUX or LPT1)")
     available = set(ref.fields) | (set(inherited.fields) if inherited else set())
     for group in REQUIRED_FIELDS.get(ref.entry_type, ()):
-        if not available.intersection(group):
+        if available.isdisjoint(group):
             wanted = " or ".join(group)
             # A warning, as in BibTeX itself: real bibliographies have such entries, and
             # `refs check` judges completeness for the target style.
@@ -74,8 +74,6 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
         add(ref.line_of("evidence"), f"evidence '{ref.evidence}' is not one of "
             f"{', '.join(EVIDENCE_TYPES)}")
     for name, raw in ref.fields.items():
-        if raw[:1] in ("{", '"') and "#" not in raw:
-            continue  # one delimited value (most are): no macro (is_bare_macro's fast path)
         macros = [m for m in is_bare_macro(raw) if m.lower() not in MONTHS]
         if macros:
             add(ref.line_of(name), f"field '{name}' uses undefined macro '{macros[0]}'; "

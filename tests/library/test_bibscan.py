@@ -75,3 +75,22 @@ def test_duplicate_keys_and_fields_are_problems_with_lines() -> None:
         "t.bib:1: entry 'd' has field 'title' twice (names differ only in case); keep one",
         "t.bib:2: citekey 'd' is used by an earlier entry too (line 1); give each entry "
         "its own key"]
+
+
+def test_the_plain_field_fast_path_reads_what_the_general_path_reads(monkeypatch) -> None:
+    """On real bibliographies: the blocks (fields, raw values, lines, errors) are the same
+    with the one-match path for plain fields and without it (the general path alone)."""
+    import re
+
+    from real_entries import real_texts
+
+    from reflib.library import bibscan
+
+    texts = real_texts()
+    fast = [scan(text) for _, text in texts]
+    plain = sum(1 for blocks in fast for block in blocks for field in block.fields
+                if bibscan._PLAIN_FIELD.match(f", {field.name}={field.raw}}}"))
+    assert plain > 300  # the fast path is taken on real data, not only the general one
+    monkeypatch.setattr(bibscan, "_PLAIN_FIELD", re.compile(r"(?!)"))  # never matches
+    for (name, text), blocks in zip(texts, fast, strict=True):
+        assert scan(text) == blocks, name

@@ -93,3 +93,44 @@ def test_every_title_in_the_bibtex_corpora_converts_without_leftovers() -> None:
                     bad.append(f"{path.name}:{ref.key}:{name}: {found!r} in {text!r}")
     assert checked > 3000
     assert bad == []
+
+
+def test_field_text_fast_path_reads_what_the_general_path_reads() -> None:
+    """Every raw value of the real bibliographies: the one-braced-value path and the
+    general path give the same text, verbatim or not."""
+    from real_entries import real_values
+
+    from reflib.library.latex import _any_field_text
+
+    values = real_values()
+    assert sum(1 for raw in values if raw.startswith("{") and "#" not in raw) > 200
+    for raw in values:
+        assert field_text(raw) == _any_field_text(raw, False), raw
+        assert field_text(raw, True) == _any_field_text(raw, True), raw
+
+
+def test_is_bare_macro_fast_path_reads_what_the_general_path_reads() -> None:
+    from real_entries import real_values
+
+    from reflib.library.latex import _bare_parts, is_bare_macro
+
+    values = real_values()
+    assert any(_bare_parts(raw) for raw in values)  # macros are there to find
+    for raw in values:
+        assert is_bare_macro(raw) == _bare_parts(raw), raw
+
+
+def test_plain_text_spaces_as_the_general_rule() -> None:
+    """Text without markup has its runs of white space made one space (any Unicode white
+    space, as the regular expression `\\s+` finds it), on real values and on every
+    white-space character."""
+    from real_entries import real_values
+
+    from reflib.library.latex import _NEEDS_WORK
+
+    spaces = "".join(c for c in map(chr, range(0x3100)) if re.fullmatch(r"\s", c))
+    samples = [f"{spaces}a{spaces}b c{spaces}", *real_values()]
+    plain_texts = [text for text in samples if not _NEEDS_WORK.search(text)]
+    assert len(plain_texts) > 100
+    for text in plain_texts:
+        assert latex_to_text(text) == re.sub(r"\s+", " ", text).strip(), text

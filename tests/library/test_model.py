@@ -101,3 +101,48 @@ def test_reference_properties() -> None:
     ref = Reference("k", "article", {"year": "{2023}", "month": "feb",
                                      "doi": "{https://doi.org/10.1/x}"})
     assert (ref.year, ref.month, ref.doi) == (2023, 2, "10.1/x")
+
+
+def test_the_simple_name_fast_path_reads_what_the_general_path_reads() -> None:
+    """Every person of every author and editor list of the real bibliographies that the
+    fast path reads, the general path (BibTeX's rules) reads the same."""
+    from real_entries import real_values
+
+    from reflib.library.latex import strip_delimiters
+    from reflib.library.model import _AND, _general_name, _simple_name
+
+    persons = {p.strip() for raw in real_values("author", "editor")
+               if "{" not in (value := strip_delimiters(raw)) for p in _AND.split(value)}
+    simple = {p: name for p in persons if p and (name := _simple_name(p)) is not None}
+    assert len(simple) > 50
+    assert {p: _general_name(p) for p in simple} == simple
+
+
+def test_names_are_read_once_per_spelling_and_shared() -> None:
+    first = parse_names("van Zundert, Jan and Hooten, W. Michael")
+    again = parse_names("{van Zundert, Jan} and Hooten, W. Michael")
+    assert first[1] is again[1]  # one frozen Name for one spelling
+    assert first[0].display() == "van Zundert, Jan" and first[0].family_full == "van Zundert"
+    assert again[0] == Name(literal="van Zundert, Jan")
+
+
+def test_the_doi_fast_path_reads_what_the_general_path_reads() -> None:
+    from real_entries import real_values
+
+    from reflib.library.model import _without_prefixes
+
+    real = [field_text(raw, True) for raw in real_values("doi", "url")]
+    assert sum(1 for text in real if text.strip().startswith("10.")) > 10
+    written = [*real, *(f"{form}{text}" for text in real
+                        for form in ("doi:", "https://doi.org/", " DOI: ", "dx.doi.org/"))]
+    for text in written:
+        assert normalize_doi(text) == _without_prefixes(text.strip()), text
+
+
+def test_a_reference_doi_follows_its_field() -> None:
+    ref = Reference("a", "article", {"doi": "{https://doi.org/10.1/X.}"})
+    assert ref.doi == "10.1/X"
+    ref.fields["doi"] = "{10.2/Y}"
+    assert ref.doi == "10.2/Y"
+    del ref.fields["doi"]
+    assert ref.doi == ""

@@ -55,3 +55,22 @@ def test_keys_windows_cannot_check_out_are_errors(key: str) -> None:
         f"citekey '{key}' is not a safe file name; use letters, digits and _ . + - (no colon, "
         "not starting with a dot, not a device name Windows reserves such as CON, AUX or "
         "LPT1)"]
+
+
+def test_cross_item_as_the_general_rule_on_real_entries() -> None:
+    """CrossItem.of's short cuts (a valid DOI's key is its lower case; no inheritance
+    read without crossref or xdata) give what the general rules give, on real entries."""
+    from real_entries import real_references
+
+    from reflib.library.inherit import parent_keys
+    from reflib.library.model import doi_key, is_valid_doi
+    from reflib.library.validate import CrossItem
+
+    refs = real_references()
+    assert sum(1 for ref in refs if ref.doi) > 10
+    assert sum(1 for ref in refs if "crossref" in ref.fields) > 10
+    for ref in refs:
+        item = CrossItem.of(ref)
+        assert item.doi == (doi_key(ref.doi) if ref.doi and is_valid_doi(ref.doi) else "")
+        assert item.parent == ",".join(parent_keys(ref))
+        assert item.doi_line == ref.line_of("doi")
