@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 
 from reflib.library.latex import (
     MONTHS,
@@ -60,6 +60,27 @@ def doi_key(doi: str) -> str:
     return normalize_doi(doi).lower()
 
 
+class _once:  # a decorator, named as one
+    """functools.cached_property without its lock (Python 3.11 takes a lock on every
+    first read, which costs more than a short computation): the value is computed on the
+    first read and kept in the instance's __dict__ under the same name, so later reads
+    never reach this descriptor. Frozen dataclasses take it, as they take cached_property."""
+
+    def __init__(self, func) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.name = name
+
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        value = instance.__dict__[self.name] = self.func(instance)
+        return value
+
+
 @dataclass(frozen=True)
 class Name:
     """A person or an organisation (`literal`) in an author or editor list."""
@@ -70,13 +91,13 @@ class Name:
     suffix: str = ""
     literal: str = ""
 
-    @cached_property
+    @_once
     def family_full(self) -> str:
         if self.von:
             return f"{self.von} {self.family}" if self.family else self.von
         return self.family or self.literal
 
-    @cached_property
+    @_once
     def _display(self) -> str:
         if self.literal:
             return self.literal
@@ -190,12 +211,12 @@ class Reference:
     def line_of(self, name: str) -> int:
         return self.field_lines.get(name, self.line)
 
-    @cached_property
+    @_once
     def authors(self) -> list[Name]:
         raw = self.fields.get("author")
         return parse_names(raw) if raw else []
 
-    @cached_property
+    @_once
     def editors(self) -> list[Name]:
         raw = self.fields.get("editor")
         return parse_names(raw) if raw else []
