@@ -133,10 +133,14 @@ def format_entry(ref: Reference) -> str:
     """One entry in the layout every file we write uses; field order as in the source."""
     lines = [f"@{ref.entry_type}{{{ref.key},"]
     for name, raw in ref.fields.items():
-        # One braced value, as most are, is its own canonical layout (format_value's
-        # result, without the call).
-        value = raw if raw[:1] == "{" and raw[-1:] == "}" and "#" not in raw else format_value(raw)
-        lines.append(f"  {name} = {value},")
+        # One braced or quoted value, as most are: format_value's layout, without the call.
+        ends = raw[:1] + raw[-1:]
+        if ends == "{}" and "#" not in raw:
+            lines.append(f"  {name} = {raw},")
+        elif ends == '""' and len(raw) >= 2 and "#" not in raw:
+            lines.append(f"  {name} = {{{raw[1:-1]}}},")
+        else:
+            lines.append(f"  {name} = {format_value(raw)},")
     lines.append("}\n")
     return "\n".join(lines)
 

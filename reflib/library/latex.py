@@ -46,6 +46,7 @@ _HTML_TAG = re.compile(r"<(i|b|em|strong|sub|sup|sc|scp)>", re.I)
 _HTML_MARKS = {"i": "i", "em": "i", "b": "b", "strong": "b", "sub": "sub", "sup": "sup",
                "sc": "sc", "scp": "sc"}
 _SPACES = re.compile(r"\s+")
+_CONCATENATION_MARKS = re.compile(r'[{}"#]')
 _NAME = re.compile(r"[A-Za-z]+")
 _DIMENSION = re.compile(r"\s*=?\s*[-+]?(\d+\.?\d*|\.\d+)\s*(em|ex|pt|mu|cm|mm|in|sp|bp|pc|dd|cc)"
                         r"(\s*(plus|minus)\s*[-+]?(\d+\.?\d*|\.\d+)\s*(em|ex|pt|fil+))*")
@@ -331,7 +332,8 @@ def split_concatenation(raw: str) -> list[str]:
     depth = 0
     in_quotes = False
     start = 0
-    for i, char in enumerate(raw):
+    for mark in _CONCATENATION_MARKS.finditer(raw):  # other characters change nothing
+        i, char = mark.start(), mark.group()
         if char == "{":
             depth += 1
         elif char == "}":
@@ -396,8 +398,8 @@ def field_rich(raw: str) -> list[Run]:
 def field_text(raw: str, verbatim: bool = False) -> str:
     """Plain text of a raw field value, month macros spelled out as numbers."""
     value = raw.strip()
-    if "#" not in value and len(value) >= 2 and value[0] == "{" and value[-1] == "}":
-        # One braced value (most are): what the general path below does, in one step.
+    if "#" not in value and len(value) >= 2 and (value[0] + value[-1]) in ("{}", '""'):
+        # One braced or quoted value (most are): what the general path does, in one step.
         value = value[1:-1]
         return value.strip() if verbatim else latex_to_text(value)
     return _any_field_text(raw, verbatim)

@@ -134,3 +134,32 @@ def test_plain_text_spaces_as_the_general_rule() -> None:
     assert len(plain_texts) > 100
     for text in plain_texts:
         assert latex_to_text(text) == re.sub(r"\s+", " ", text).strip(), text
+
+
+def test_split_concatenation_as_the_character_by_character_rule() -> None:
+    """Top-level `#` splits a value (not in braces, not in quotes): the regex-driven split
+    gives what reading every character gives, on every real value that has a `#`."""
+    from real_entries import real_values
+
+    from reflib.library.latex import split_concatenation
+
+    def by_character(raw: str) -> list[str]:
+        parts, depth, in_quotes, start = [], 0, False, 0
+        for i, char in enumerate(raw):
+            if char == "{":
+                depth += 1
+            elif char == "}":
+                depth -= 1
+            elif char == '"' and depth == 0:
+                in_quotes = not in_quotes
+            elif char == "#" and depth == 0 and not in_quotes:
+                parts.append(raw[start:i].strip())
+                start = i + 1
+        parts.append(raw[start:].strip())
+        return parts
+
+    values = [raw for raw in real_values() if "#" in raw]
+    values += ['jan # " 1"', '{a # b} # "c # {d}" # e', '"x # y"', "a#b#", "} # {"]
+    assert sum(1 for raw in values if len(split_concatenation(raw)) > 1) > 5
+    for raw in values:
+        assert split_concatenation(raw) == by_character(raw), raw
