@@ -72,7 +72,8 @@ def commit(refs_dir: Path, new_files: list[tuple[str, str]],
 
 def _stage(staging: Path, new_files: list[tuple[str, str]],
            changed: dict[Path, tuple[str, str]], advance) -> list[tuple[Path, Path]]:
-    """Write the new files and the old text of the changed ones into the staging folder."""
+    """Write the new files, and the old and new text of the changed ones, into the staging
+    folder."""
     staged = []
     refs_dir = staging.parent
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
@@ -87,11 +88,13 @@ def _stage(staging: Path, new_files: list[tuple[str, str]],
             os.close(fd)
         staged.append((tmp, refs_dir / name))
         advance(1)
-    if changed:
-        old_dir = staging / layout_of_staging.OLD
+    if changed:  # both texts: an undo puts the old one back only over the new one
+        old_dir, new_dir = staging / layout_of_staging.OLD, staging / layout_of_staging.NEW
         old_dir.mkdir()
-        for path, (old, _) in changed.items():
+        new_dir.mkdir()
+        for path, (old, new) in changed.items():
             (old_dir / path.name).write_bytes(old.encode("utf-8"))
+            (new_dir / path.name).write_bytes(new.encode("utf-8"))
     return staged
 
 

@@ -135,6 +135,58 @@ def test_a_killed_import_half_linked_is_undone_by_any_writer(run, fresh: Path) -
     assert snapshot(refs_dir) == before and staging.leftovers(refs_dir) == []
 
 
+def test_an_undo_keeps_a_file_changed_by_hand_since_the_kill(fresh: Path) -> None:
+    """Two files the killed import replaced: one still holds the import's text (put
+    back as it was), one was edited by hand after the kill (kept, and said)."""
+    refs_dir = fresh / "refs"
+    (refs_dir / "cohen2020lumbar.bib").write_bytes(
+        (ROOT / "refs" / "cohen2020lumbar.bib").read_bytes())
+    folder = refs_dir / f"{staging.PREFIX}killed"
+    (folder / staging.OLD).mkdir(parents=True)
+    (folder / staging.NEW).mkdir()
+    texts = {}
+    for key in ("lee2021learn", "cohen2020lumbar"):
+        path = refs_dir / f"{key}.bib"
+        texts[key] = path.read_text(encoding="utf-8")
+        imported = texts[key].replace("year = {20", "year = {19")
+        (folder / staging.OLD / path.name).write_text(texts[key], encoding="utf-8")
+        (folder / staging.NEW / path.name).write_text(imported, encoding="utf-8")
+        path.write_text(imported, encoding="utf-8")
+    edited = texts["cohen2020lumbar"].replace("title = {", "title = {Mine: ", 1)
+    (refs_dir / "cohen2020lumbar.bib").write_text(edited, encoding="utf-8")
+    said = staging.undo_interrupted(refs_dir)
+    assert (refs_dir / "lee2021learn.bib").read_text(encoding="utf-8") == texts["lee2021learn"]
+    assert (refs_dir / "cohen2020lumbar.bib").read_text(encoding="utf-8") == edited
+    assert "undid it (0 new files removed, 1 restored)" in said[0]
+    assert "as it was before that import" not in said[0]
+    assert said[1] == ("refs/cohen2020lumbar.bib was changed after that import was killed: "
+                       "kept as it is, not put back as it was before the import")
+    assert staging.leftovers(refs_dir) == []
+
+
+def test_an_import_stages_both_texts_of_a_file_it_replaces(fresh: Path) -> None:
+    refs_dir = fresh / "refs"
+    path = refs_dir / "lee2021learn.bib"
+    old = path.read_text(encoding="utf-8")
+    new = old.replace("year = {2021}", "year = {2022}")
+    seen = {}
+    real = os.sync
+
+    def look() -> None:  # the moment everything is staged, before refs/ changes
+        (folder,) = staging.leftovers(refs_dir)
+        seen.update({kind: (folder / kind / path.name).read_text(encoding="utf-8")
+                     for kind in (staging.OLD, staging.NEW)})
+        real()
+
+    os.sync = look
+    try:
+        commit(Layout(fresh).refs_dir, [], {path: (old, new)})
+    finally:
+        os.sync = real
+    assert seen == {staging.OLD: old, staging.NEW: new}
+    assert path.read_text(encoding="utf-8") == new
+
+
 def staged_and_linked(refs_dir: Path, folder_name: str, key: str) -> Path:
     """A staging folder holding refs/KEY.bib, already hard-linked into refs/ (the state a
     kill leaves after linking). The folder."""
