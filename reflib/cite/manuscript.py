@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem, UsageError
+from reflib.library.keys import id_aliases
 from reflib.library.layout import Layout, parse_order
 from reflib.library.model import Reference
 
@@ -238,9 +239,8 @@ def cite_manuscript(text: str, refs: list[Reference], style: str = "ama",
     from reflib.cite.bibliography import render
 
     by_key = {ref.key: ref for ref in refs}
-    aliases = {old: ref.key for ref in refs if "ids" in ref.fields
-               for old in (k.strip() for k in ref.text("ids").split(","))
-               if old and old not in by_key}
+    aliases = {old: ref.key for ref in refs for old in id_aliases(ref.fields)
+               if old not in by_key}
     cited = number_citations(text, set(by_key), marks, file, aliases)
     if cited.problems:
         raise InvalidLibrary(cited.problems, "manuscript's citations")

@@ -30,7 +30,6 @@ from reflib.formats.reading import Reading
 from reflib.formats.update import (
     Existing,
     FieldChange,
-    id_aliases,
     match_existing,
     merge_fields,
 )
@@ -42,7 +41,7 @@ from reflib.library.bibtex import (
     parse_text,
     resolve_strings,
 )
-from reflib.library.keys import make_key
+from reflib.library.keys import id_aliases, ids_value, make_key
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, doi_key, is_safe_key, is_valid_doi, normalize_doi
 from reflib.library.records import RecordError
@@ -213,7 +212,7 @@ def _plan_entry(ref: Reference, fmt: str, existing: Existing, plan: _Plan,
     record = "" if options.dry_run else ImportRecord.of(
         ref, f"{ref.file}:{ref.line}", plan.stamp).to_json()
     plan.new[key.lower()] = _New(key, body, tuple(parent_keys(ref)), ref.file, ref.line,
-                                 id_aliases(ref), record)
+                                 id_aliases(ref.fields), record)
     if ref.doi and is_valid_doi(ref.doi):
         plan.dois[doi_key(ref.doi)] = key
     pmid = ref.text("pmid")
@@ -298,11 +297,10 @@ def _new_key(ref: Reference, existing: Existing, plan: _Plan) -> str:
 def _rekeyed(ref: Reference, key: str) -> Reference:
     fields = dict(ref.fields)
     if ref.key:
-        old = fields.get("ids", "").strip().strip("{}").strip()
-        ids = [i.strip() for i in old.split(",") if i.strip()] if old else []
+        ids = list(id_aliases(fields))
         if ref.key not in ids:
             ids.append(ref.key)
-        fields["ids"] = "{" + ", ".join(ids) + "}"
+        fields["ids"] = ids_value(ids)
     return Reference(key, ref.entry_type, fields, ref.file, ref.line, ref.field_lines)
 
 

@@ -15,6 +15,7 @@ from collections.abc import Container
 from dataclasses import dataclass, field
 
 from reflib.library.bibtex import format_value, parse_source_text
+from reflib.library.keys import id_aliases
 from reflib.library.layout import Layout
 from reflib.library.model import Reference, doi_key, is_valid_doi
 from reflib.progress import progress
@@ -63,7 +64,7 @@ class Existing:
                         found.pmids.setdefault(pmid, path.stem)
                     if found.dois.get(doi_key(ref.doi)) == path.stem or pmid:
                         found.identified.add(path.stem)
-                    for alias in id_aliases(ref):
+                    for alias in id_aliases(ref.fields):
                         if found.aliases.setdefault(alias.lower(), path.stem) != path.stem:
                             found.aliases[alias.lower()] = ""  # two sources: no match by it
                 advance(1)
@@ -72,13 +73,6 @@ class Existing:
     def text(self, key: str) -> str:
         assert self.layout is not None
         return self.layout.source_path(key).read_text(encoding="utf-8")
-
-
-def id_aliases(ref: Reference) -> tuple[str, ...]:
-    """The other keys of an entry, from biblatex's `ids` field: `{old1, old2}`."""
-    if "ids" not in ref.fields:
-        return ()
-    return tuple(k.strip() for k in ref.text("ids").split(",") if k.strip())
 
 
 def match_existing(ref: Reference, existing: Existing) -> tuple[str, str] | None:

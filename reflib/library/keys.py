@@ -6,6 +6,7 @@
 
 Keys are ASCII, lower case and safe as file names (`is_safe_key`). On a clash with a key
 in `taken` (compared ignoring case) the suffixes a, b, ..., z, aa, ab, ... are added.
+An entry's former keys are kept in biblatex's `ids` field (`id_aliases`, `ids_value`).
 """
 
 from __future__ import annotations
@@ -115,3 +116,20 @@ def make_key(fields: Mapping[str, str], taken: Collection[str]) -> str:
         if candidate not in lowered:
             return candidate
     raise AssertionError("unreachable: the suffixes never end")
+
+
+def id_aliases(fields: Mapping[str, str]) -> tuple[str, ...]:
+    """The other keys of an entry, from biblatex's `ids` field: `{old1, old2}`.
+
+    >>> id_aliases({"ids": "{lee2021, Lee:2021 }"})
+    ('lee2021', 'Lee:2021')
+    """
+    raw = fields.get("ids")
+    if raw is None:
+        return ()
+    return tuple(k.strip() for k in field_text(raw).split(",") if k.strip())
+
+
+def ids_value(aliases: Collection[str]) -> str:
+    """The raw `ids` value of these keys: `{old1, old2}`."""
+    return "{" + ", ".join(aliases) + "}"

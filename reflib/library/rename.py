@@ -15,6 +15,7 @@ from pathlib import Path
 from reflib.errors import InvalidLibrary, Problem, ReflibError
 from reflib.library.bibtex import format_entry, parse_source_text
 from reflib.library.changes import Changeset
+from reflib.library.keys import id_aliases, ids_value
 from reflib.library.layout import Layout
 from reflib.library.lookup import known_keys, resolve_key
 from reflib.library.model import Reference, is_safe_key
@@ -88,12 +89,11 @@ def _checked(text: str, rel: str, ref: Reference, fields: dict[str, str]) -> str
 def renamed_text(text: str, ref: Reference, new: str, rel: str) -> str:
     """The entry with key `new` and the old key added to `ids`; the rest as written."""
     old = ref.key
-    aliases = [a.strip() for a in ref.text("ids").split(",") if a.strip()]
-    aliases = [a for a in aliases if a.lower() != new.lower()]
+    aliases = [a for a in id_aliases(ref.fields) if a.lower() != new.lower()]
     if old.lower() not in {a.lower() for a in aliases}:
         aliases.append(old)
     fields = dict(ref.fields)
-    fields["ids"] = "{" + ", ".join(aliases) + "}"
+    fields["ids"] = ids_value(aliases)
     head = re.compile(rf"(@\s*[A-Za-z]+\s*[{{(]\s*){re.escape(old)}(\s*,)")
     match = head.search(text)
     out = text
