@@ -112,6 +112,8 @@ class NewIndex:
         """Every file is read: make the secondary indexes and full-text search, in a
         thread (sqlite3 releases the interpreter's lock while SQLite works, so the build
         validates and formats meanwhile). `finish` waits for it."""
+        import sqlite_utils
+
         def work() -> None:
             try:
                 self.rows.flush()
@@ -122,6 +124,7 @@ class NewIndex:
                     self.rows.flush()
                 index.create_indexes(self.conn)  # after the bulk load: one sort each
                 index.create_search(self.conn)  # full-text search over the rows loaded
+                sqlite_utils.Database(self.conn)["sources"].optimize()  # one segment
             except BaseException as exc:  # raised again by finish
                 self._failed = exc
 
@@ -138,8 +141,6 @@ class NewIndex:
     def finish(self, states: list, order: list[str], order_sig: str,
                records: provenance.RecordScan,
                spans: list[tuple[str, str, int]] | None = None) -> None:
-        import sqlite_utils
-
         self._wait()
         conn = self.conn
         inherited.write(conn, states)  # issue 10's hook: children show what they inherit
@@ -157,7 +158,6 @@ class NewIndex:
             write_spans(conn, spans)
             conn.commit()
             findings.copy_runs(self.layout.db_path, conn)
-            sqlite_utils.Database(conn)["sources"].optimize()
             advance(share)
         conn.close()
         with open(self.path, "rb+") as handle:
