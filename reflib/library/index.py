@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -301,9 +302,36 @@ def snippet_of(texts: list[str | None], words: set[str], mark: tuple[str, str],
     return ""
 
 
+LIST_ORDER = " ORDER BY s.ord IS NULL, s.ord, lower(s.key), s.key"  # citation order
+
+
 def list_sources(conn: sqlite3.Connection, filters: dict[str, Any],
-                 keys: list[str] | None = None) -> list[dict[str, Any]]:
-    """Sources in citation order (uncited ones after, by key), with the given filters."""
+                 keys: list[str] | None = None,
+                 advance: Callable[[int], None] | None = None) -> list[dict[str, Any]]:
+    """Sources in citation order (uncited ones after, by key), with the given filters.
+    `advance(n)` is told of every 5,000 sources read, and of all of them again when
+    their names are (a progress bar's steps)."""
+    where, params = source_filter(filters, keys)
+    sql = "SELECT s.* FROM sources s" + where + LIST_ORDER
+    cursor = conn.execute(sql, params)
+    rows: list[dict[str, Any]] = []
+    while chunk := cursor.fetchmany(5000):
+        rows += map(dict, chunk)
+        if advance:
+            advance(len(chunk))
+    people = _people(conn, [row["key"] for row in rows], all_sources=not where)
+    if advance:
+        advance(len(rows))
+    for row in rows:
+        row["authors"] = people.get((row["key"], "author"), [])
+        row["editors"] = people.get((row["key"], "editor"), [])
+    return rows
+
+
+def source_filter(filters: dict[str, Any], keys: list[str] | None = None
+                  ) -> tuple[str, dict[str, Any]]:
+    """The WHERE clause (or "") over `sources s` of `refs list`'s filters, and its
+    parameters."""
     where, params = [], {}
     if keys:
         marks = []
@@ -334,24 +362,23 @@ def list_sources(conn: sqlite3.Connection, filters: dict[str, Any],
         where.append("s.doi IS NOT NULL")
     elif filters.get("has_doi") is False:
         where.append("s.doi IS NULL")
-    sql = "SELECT s.* FROM sources s"
-    if where:
-        sql += " WHERE " + " AND ".join(where)
-    sql += " ORDER BY s.ord IS NULL, s.ord, lower(s.key), s.key"
-    rows = [dict(row) for row in conn.execute(sql, params)]
-    people = _people(conn, [row["key"] for row in rows])
-    for row in rows:
-        row["authors"] = people.get((row["key"], "author"), [])
-        row["editors"] = people.get((row["key"], "editor"), [])
-    return rows
+    return (" WHERE " + " AND ".join(where) if where else ""), params
 
 
 def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def _people(conn: sqlite3.Connection, keys: list[str]) -> dict[tuple[str, str], list[str]]:
+def _people(conn: sqlite3.Connection, keys: list[str], all_sources: bool = False
+            ) -> dict[tuple[str, str], list[str]]:
+    """(key, role) -> display names in order, of the sources `keys` (`all_sources`: every
+    source, read in one pass instead of by key)."""
     people: dict[tuple[str, str], list[str]] = {}
+    if all_sources:
+        for key, role, display in conn.execute(
+                "SELECT key, role, display FROM authors ORDER BY key, role, position"):
+            people.setdefault((key, role), []).append(display)
+        return people
     for start in range(0, len(keys), 500):
         chunk = keys[start:start + 500]
         marks = ", ".join("?" for _ in chunk)

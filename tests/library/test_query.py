@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import sqlite3
+from pathlib import Path
 
 import pytest
 
@@ -59,6 +60,29 @@ def test_list_csv_and_table(built) -> None:
     table = built("list").stdout.splitlines()
     assert table[0].split() == ["order", "key", "type", "year", "evidence", "authors", "title"]
     assert "Lee, David W. et al." in table[1]
+
+
+@pytest.mark.parametrize("args", [[], ["--since", "1980"], ["--author", "a"],
+                                  ["lee2021learn", "whole-set", "inbook-full"]])
+def test_list_table_and_keys_are_those_of_the_full_records(library, built, args) -> None:
+    """The table and the keys come from lean queries (the first two authors only); they
+    must say what the full records say, on the twelve and xampl.bib (its crossref
+    children list the authors they inherit)."""
+    from reflib.formats.importer import import_bibliography
+    from reflib.library.layout import Layout
+    from reflib.output import to_table
+
+    xampl = Path(__file__).parents[1] / "fixtures" / "bibtex" / "xampl.bib"
+    import_bibliography(Layout(library), xampl.read_text(encoding="utf-8"), "xampl.bib")
+    assert built("build").exit_code == 0
+    records = json.loads(built("list", *args, "--format", "json").stdout)
+    assert len(records) >= 3
+    assert any(len(r["authors"]) > 2 for r in records) or "whole-set" in args
+    columns = ("order", "key", "type", "year", "evidence", "authors", "title")
+    table = to_table(columns, [[r[c] for c in columns] for r in records])
+    assert built("list", *args).stdout == table
+    assert built("list", *args, "--format", "keys").stdout.split() == [
+        r["key"] for r in records]
 
 
 def test_show_bibtex_and_json(built, library) -> None:
@@ -133,3 +157,23 @@ def test_queries_without_index_say_build_first(run) -> None:
 def test_usage_error_exit_code(built) -> None:
     result = built("list", "--format", "xml")
     assert result.exit_code == 2
+
+
+def test_a_long_list_shows_progress_on_a_terminal_only(built, monkeypatch) -> None:
+    """Lists of PROGRESS_FROM sources or more (20,000: about a second) show a bar on
+    stderr; stdout is the same with or without it. Here the threshold is lowered to 5."""
+    from reflib.library import query
+
+    monkeypatch.setattr(query, "PROGRESS_FROM", 5)
+    for fmt in ("table", "json", "keys", "csv"):
+        monkeypatch.setenv("REFS_PROGRESS", "0")  # as in a pipe or CI
+        quiet = built("list", "--format", fmt)
+        assert quiet.exit_code == 0 and quiet.stderr == ""
+        monkeypatch.setenv("REFS_PROGRESS", "1")  # as on a terminal
+        shown = built("list", "--format", fmt)
+        assert shown.exit_code == 0
+        assert "reading db/library.db" in shown.stderr  # (click prints the label off a tty)
+        assert ("writing JSON" in shown.stderr) == (fmt == "json")
+        assert shown.stdout == quiet.stdout
+    few = built("list", "--year", "2020")  # two sources: under the threshold
+    assert few.stderr == ""
