@@ -20,6 +20,9 @@ the moment the last complete scan began, kept in `meta`:
                    everything after an index-only refresh)
     library_stat   size and mtime of the library.bib the build wrote or verified; dropped
                    when an index-only refresh changes the index (library.bib is then stale)
+                   and the next build cannot splice it
+    library_behind the keys whose entries an index-only refresh changed in the index but
+                   not in library.bib (JSON): the next build splices them (incremental.py)
 
 The one assumption: the clock does not go back by more than the 2 s margin between
 two builds. The stamp is the earlier of this machine's clock and the file system's own
@@ -129,8 +132,9 @@ def unchanged(layout: Layout, library: bool, seen: dict | None = None
             if (meta.get("schema_version") != index.SCHEMA_VERSION or "problems" not in meta
                     or "scan_stamp" not in meta):
                 return None
-            if library and not same_library(layout, meta.get("library_stat")):
-                return None
+            if library and (meta.get("library_behind")
+                            or not same_library(layout, meta.get("library_stat"))):
+                return None  # (entries an index-only refresh changed: a build splices)
             if order_sha1(layout) != meta.get("order_sha1"):
                 return None
             now = scan_stamp(layout)
@@ -183,11 +187,14 @@ def same_library(layout: Layout, recorded: str | None) -> bool:
 
 def remember(layout: Layout, problems: list[Problem], syntax: list[Problem],
              library: bool | None, stamp: int | None = None,
-             conn: sqlite3.Connection | None = None) -> None:
+             conn: sqlite3.Connection | None = None, behind: list[str] | None = None
+             ) -> None:
     """Keep what `unchanged` needs: the problems, the stamp of the scan that made the
     index current (None: a scan of part of refs/, the stamp stays), and whether
     library.bib is current (True: record its stat; False: forget it; None: leave it).
-    With `conn`, inside that connection's open transaction (the caller commits)."""
+    `behind`: the keys whose entries library.bib has out of date (an index-only refresh
+    changed them; the next build splices them in). With `conn`, inside that
+    connection's open transaction (the caller commits)."""
     marked = set(syntax)
     kept = json.dumps([{"problem": asdict(p), "syntax": p in marked} for p in problems])
     own = conn is None
@@ -203,6 +210,11 @@ def remember(layout: Layout, problems: list[Problem], syntax: list[Problem],
                          (f"{st.st_size}:{st.st_mtime_ns}",))
         elif library is False:
             conn.execute("DELETE FROM meta WHERE name = 'library_stat'")
+        if behind:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('library_behind', ?)",
+                         (json.dumps(behind),))
+        elif library is not None:
+            conn.execute("DELETE FROM meta WHERE name = 'library_behind'")
         if own:
             conn.commit()
     finally:

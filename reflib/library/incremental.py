@@ -8,7 +8,7 @@ entries into library.bib (library/splice.py). The result is byte for byte what a
 build makes (tests/library/test_incremental.py compares them).
 
 Anything out of the simple case answers None and the build compares fully: a library the
-last build did not leave clean (errors, an index-only refresh, library.bib changed by
+last build did not leave clean (errors, a full index-only refresh, library.bib changed by
 hand), refs/order.txt or a kept record changed, crossref/xdata parents involved, a
 problem in a changed source (the full build reports all problems in its usual order),
 a source whose key is cited in refs/order.txt removed, or more than MOST_FLAGGED files
@@ -18,8 +18,9 @@ With `index_only` (every read command's refresh) library.bib is neither needed n
 written: the last build may have left errors, and a changed source may have problems of
 its own or share a DOI with another. Those are returned in the report, as the full
 comparison returns them (library/problemdelta.py re-derives the problems of the sources
-involved), and the index forgets that library.bib was current (`refs build` compares
-fully next). Two files with one key, crossref/xdata, a source that refs/order.txt cites
+involved). library.bib stays as it was, and the index notes which of its entries are
+out of date (meta `library_behind`): the next `refs build` splices those in with its own
+changes. Two files with one key, crossref/xdata, a source that refs/order.txt cites
 gone (or unreadable), a source added while refs/order.txt names a missing one, and a
 changed kept record still go the full way.
 """
@@ -27,8 +28,10 @@ changed kept record still go the full way.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import stat
+from dataclasses import dataclass
 from pathlib import Path
 
 from reflib.errors import Problem
@@ -149,21 +152,23 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict,
         if strict and warnings:
             return None
 
+    behind = set(json.loads(meta.get("library_behind") or "[]"))
     _replace_rows(conn, parsed, stale, old_keys, ords, touched)
-    edits = [] if index_only else splice.plan(
-        conn, old_keys, {s.key: ("\n" + s.bibtex).encode("utf-8") for s in parsed})
-    edits = _real_edits(layout.library_bib, edits) if edits else []
-    if not index_only:
-        conn.executemany("DELETE FROM library_spans WHERE lkey = ? AND key = ?",
-                         [(key.lower(), key) for key in old_keys])
-        conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)", splice.spans(parsed))
-    if edits:
-        splice.apply(layout.library_bib, edits)
     changed = bool(parsed or removed)
+    edits = []
     if index_only:
+        behind |= old_keys | new_keys if changed else set()
+        # library.bib as it was, and which entries it has out of date: the next build
+        # splices them (too many, or a library.bib that is not spliced: it compares fully).
+        later = (meta.get("spans") == "1" and len(behind) <= freshness.MOST_FLAGGED
+                 and freshness.same_library(layout, meta.get("library_stat")))
         freshness.remember(layout, kept.sorted(), kept.syntax_sorted(),
-                           library=False if changed else None, stamp=stamp, conn=conn)
+                           library=None if later or not changed else False, stamp=stamp,
+                           conn=conn, behind=sorted(behind) if later else None)
     else:
+        edits = _library_edits(layout, conn, parsed, old_keys | behind)
+        if edits:
+            splice.apply(layout.library_bib, edits)
         freshness.remember(layout, warnings, [], library=True, stamp=stamp, conn=conn)
     sources = len(changes.names)
     report = BuildReport(sources=sources, parsed=len(parsed), reused=sources - len(parsed),
@@ -176,6 +181,35 @@ def _rebuild(layout: Layout, conn: sqlite3.Connection, strict: bool, seen: dict,
         if removed:
             report.changed.append(f"{len(removed)} removed")
     return report
+
+
+def _library_edits(layout: Layout, conn: sqlite3.Connection, parsed: list[FileState],
+                   stale_keys: set[str]) -> list[tuple[int, int, bytes]]:
+    """The splices that bring library.bib up to date, and its spans with them: the
+    entries of `stale_keys` (changed, removed, or left behind by an index-only refresh)
+    out, and the current entries of those keys and of the `parsed` files in."""
+    spanned = {key for key in stale_keys if conn.execute(
+        "SELECT 1 FROM library_spans WHERE lkey = ? AND key = ?",
+        (key.lower(), key)).fetchone()}
+    current = {s.key: s.bibtex for s in parsed}
+    for key in stale_keys - set(current):
+        row = conn.execute("SELECT bibtex FROM files WHERE lkey = ? AND key = ?",
+                           (key.lower(), key)).fetchone()
+        if row is not None:
+            current[key] = row[0]
+    edits = splice.plan(conn, spanned, {key: ("\n" + text).encode("utf-8")
+                                        for key, text in current.items()})
+    conn.executemany("DELETE FROM library_spans WHERE lkey = ? AND key = ?",
+                     [(key.lower(), key) for key in spanned])
+    conn.executemany("INSERT INTO library_spans VALUES (?, ?, ?)", splice.spans(
+        [_Entry(key, text) for key, text in current.items()]))
+    return _real_edits(layout.library_bib, edits) if edits else []
+
+
+@dataclass(frozen=True)
+class _Entry:
+    key: str
+    bibtex: str
 
 
 def _replace_rows(conn: sqlite3.Connection, parsed: list[FileState], stale: set[str],

@@ -341,11 +341,39 @@ def test_random_changes_refreshed_match_a_full_refresh(mixed: Path, tmp_path_fac
     assert fast >= 15
 
 
-def test_the_build_after_a_refresh_writes_library_bib(mixed: Path, tmp_path) -> None:
-    edit_title(mixed / "refs" / "lee2021learn.bib", random.Random(5))
-    assert refreshed(mixed)[1]
-    build(Layout(mixed))
-    same_as_full(mixed, tmp_path)
+def test_builds_after_refreshes_splice_what_the_refreshes_changed(
+        mixed: Path, tmp_path_factory) -> None:
+    """A read command's refresh leaves library.bib behind and says which entries; the
+    next `refs build` splices those (and its own changes) in, as a full build writes it."""
+    tmp = tmp_path_factory.mktemp("after")
+    refs = mixed / "refs"
+    cited = set((refs / "order.txt").read_text(encoding="utf-8").split())
+    rng = random.Random(7)
+    fast = 0
+    for step in range(14):
+        for _ in range(rng.choice([1, 2])):  # one or two refreshes, each after a change
+            files = sorted(p for p in refs.glob("*.bib") if p.stem not in cited)
+            what = rng.choice(["edit", "edit", "remove", "add", "rename"])
+            path = rng.choice(files)
+            if what == "edit":
+                edit_title(path, rng)
+            elif what == "remove":
+                path.unlink()
+            elif what == "add":
+                key = rng.choice(["aaa", "mid", "zzz"]) + str(step)
+                write_source(mixed, key, GOOD.format(key=key, doi=f"10.5555/{key}"))
+            else:
+                text = path.read_text(encoding="utf-8").replace(
+                    "{" + path.stem + ",", "{" + path.stem + "-b,", 1)
+                path.unlink()
+                write_source(mixed, path.stem + "-b", text)
+            assert refreshed(mixed)[1]
+        if rng.random() < 0.5:
+            edit_title(rng.choice(sorted(refs.glob("*.bib"))), rng)  # and one more
+        fast += rebuilt(mixed)
+        same_as_full(mixed, tmp)
+        assert freshness.unchanged(Layout(mixed), library=True) is not None
+    assert fast == 14
 
 
 def test_a_cited_source_broken_is_refreshed_the_full_way(mixed: Path, tmp_path) -> None:
