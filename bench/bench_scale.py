@@ -106,10 +106,13 @@ def measure(label: str, root: Path, text: str, sources: int, render_limit: int,
     edit_one(root)
     row("refs build after editing one", *run(root, "build", "-q"), "(target 0.5 s)")
     row("refs list (fresh index)", *run(root, "list", "--format", "keys"))
+    row("refs list (fresh index, table)", *run(root, "list"))
+    row("refs list --format json (fresh index)", *run(root, "list", "--format", "json"))
     edit_one(root)
     row("refs list after editing one (read path)", *run(root, "list", "--format", "keys"),
-        "refreshes the index")
-    run(root, "build", "-q")
+        "refreshes the index (target: fresh + 0.5 s)")
+    row("refs build after that read path", *run(root, "build", "-q"),
+        "splices what it left (target 0.5 s)")
     if only == "build":
         build_rows(root)
         return
