@@ -41,9 +41,10 @@ def source_rows(ref: Reference) -> dict[str, list[tuple]]:
     authors = []
     shown: dict[str, list[str]] = {}
     for role, names in (("author", ref.authors), ("editor", ref.editors)):
-        displays = shown[role] = [n.display() for n in names]
-        authors.extend((key, role, i, n.family_full, n.given, n.suffix, n.literal, displays[i - 1])
-                       for i, n in enumerate(names, start=1))
+        # (family_full, given, suffix, literal, display) of each Name, made once per Name.
+        cells = [n._row for n in names]
+        shown[role] = [cell[4] for cell in cells]
+        authors += [(key, role, i) + cell for i, cell in enumerate(cells, start=1)]
     fields = ref.fields
     doi = ref.doi
     source = (key, ref.entry_type, ref.title or ref.text("howpublished"), ref.year, ref.month,
@@ -412,7 +413,7 @@ def run_sql(conn: sqlite3.Connection, sql: str, params: dict | None = None):
 
 
 # One encoder for every entry (json.dumps with an option makes a new one per call).
-_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False)
+_ENTRY_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)  # an entry is a tree
 
 
 def entry_json(ref: Reference) -> str:

@@ -108,6 +108,12 @@ class Name:
         """`Family, Given` as `refs list` shows it: `van Zundert, Jan`."""
         return self._display
 
+    @_once
+    def _row(self) -> tuple[str, str, str, str, str]:
+        """The cells of its row in the index's authors table (family_full, given, suffix,
+        literal, display), made once per Name (Names of one spelling are one Name)."""
+        return self.family_full, self.given, self.suffix, self.literal, self._display
+
 
 def parse_names(raw: str) -> list[Name]:
     """A BibTeX name list (`A, B and {Org}`) to Names; `and others` becomes a literal."""
@@ -200,7 +206,9 @@ class Reference:
             return ""
         # Converted once per value: the build, checks and exports ask for the same
         # fields many times (kept by raw value, so a changed field is converted again).
-        texts = self.__dict__.setdefault("_texts", {})
+        texts = self.__dict__.get("_texts")
+        if texts is None:
+            texts = self.__dict__["_texts"] = {}
         known = texts.get(name)
         if known is not None and known[0] is raw:
             return known[1]

@@ -50,7 +50,8 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
         add(ref.line, f"citekey '{ref.key}' is not a safe file name; use letters, digits "
             "and _ . + - (no colon, not starting with a dot, not a device name Windows "
             "reserves such as CON, AUX or LPT1)")
-    available = set(ref.fields) | (set(inherited.fields) if inherited else set())
+    fields = ref.fields
+    available = fields.keys() | inherited.fields.keys() if inherited else fields.keys()
     for group in REQUIRED_FIELDS.get(ref.entry_type, ()):
         if available.isdisjoint(group):
             wanted = " or ".join(group)
@@ -66,14 +67,16 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
                 "without spaces); correct it or remove the field")
         elif doi != written:
             add(ref.line_of("doi"), f"doi '{written}' is not in normal form; write '{doi}'")
-        if any(part in (".", "..") for part in written.split("/")[1:]):
+        if "/." in written and any(part in (".", "..") for part in written.split("/")[1:]):
             # Read as a URL path it would climb out of /works/ or /api/handles/.
             add(ref.line_of("doi"), f"doi '{written}' has a '.' or '..' path segment, which "
                 "no registered DOI has; correct the doi or remove the field")
     if "evidence" in ref.fields and ref.evidence not in EVIDENCE_TYPES:
         add(ref.line_of("evidence"), f"evidence '{ref.evidence}' is not one of "
             f"{', '.join(EVIDENCE_TYPES)}")
-    for name, raw in ref.fields.items():
+    for name, raw in fields.items():
+        if raw[:1] in ("{", '"') and "#" not in raw:
+            continue  # one delimited value, as most are: no macro (is_bare_macro's fast path)
         macros = [m for m in is_bare_macro(raw) if m.lower() not in MONTHS]
         if macros:
             add(ref.line_of(name), f"field '{name}' uses undefined macro '{macros[0]}'; "

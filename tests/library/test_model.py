@@ -146,3 +146,10 @@ def test_a_reference_doi_follows_its_field() -> None:
     assert ref.doi == "10.2/Y"
     del ref.fields["doi"]
     assert ref.doi == ""
+
+
+def test_a_name_row_holds_what_its_properties_say() -> None:
+    for name in parse_names("van Zundert, Jan and {North American Spine Society} and "
+                            "Müller, Jr., J. and de La Fontaine, Jean and others"):
+        assert name._row == (name.family_full, name.given, name.suffix, name.literal,
+                             name.display())
