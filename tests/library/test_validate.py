@@ -91,5 +91,5 @@ def test_entry_problems_find_every_undefined_macro_the_general_path_finds() -> N
                     if "undefined macro" in p.message}
         assert reported == macro_fields, ref.key
         found += len(reported)
-        delimited += sum(1 for raw in ref.fields.values() if raw[:1] in "{\"")
+        delimited += sum(1 for raw in ref.fields.values() if raw[:1] in ("{", '"'))
     assert found > 5 and delimited > 300
