@@ -21,9 +21,45 @@ def json_pieces(items: list, size: int = 5000) -> Iterator[tuple[str, int]]:
         return
     for start in range(0, len(items), size):
         chunk = items[start:start + size]
-        body = json.dumps(chunk, ensure_ascii=False, indent=2)[2:-2]  # no "[\n", "\n]"
+        body = _flat_records(chunk)
+        if body is None:
+            body = json.dumps(chunk, ensure_ascii=False, indent=2)[2:-2]  # no "[\n", "\n]"
         last = start + size >= len(items)
         yield ("[\n" if start == 0 else ",\n") + body + ("\n]\n" if last else ""), len(chunk)
+
+
+def _flat_records(records: list) -> str | None:
+    """The items of `json.dumps(records, ensure_ascii=False, indent=2)` (without its
+    brackets) when every record is a dict of strings, integers, None and lists of
+    strings, as `refs list` and `refs search` give (their JSON at 100,000 sources: a
+    third of the time of the encoder, whose indented form is written in Python); None
+    for anything else. Strings are quoted by json's own C function, so the text is the
+    same."""
+    from json.encoder import encode_basestring as quote
+
+    out = []
+    for record in records:
+        if type(record) is not dict:
+            return None
+        lines = []
+        for name, value in record.items():
+            kind = type(value)
+            if kind is str:
+                text = quote(value)
+            elif value is None:
+                text = "null"
+            elif kind is int:
+                text = int.__repr__(value)
+            elif kind is list and all(type(v) is str for v in value):
+                text = ("[\n      " + ",\n      ".join(map(quote, value)) + "\n    ]"
+                        if value else "[]")
+            else:
+                return None
+            if type(name) is not str:
+                return None
+            lines.append(f"    {quote(name)}: {text}")
+        out.append("  {\n" + ",\n".join(lines) + "\n  }" if lines else "  {}")
+    return ",\n".join(out)
 
 
 def to_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:

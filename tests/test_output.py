@@ -36,3 +36,17 @@ def test_json_in_pieces_is_the_same_text(size: int) -> None:
     assert [n for _, n in pieces] == [len(items[i:i + size]) for i in range(0, 7, size)]
     assert json.loads("".join(text for text, _ in pieces)) == items
     assert list(json_pieces([], size)) == [("[]\n", 0)]
+
+
+@pytest.mark.parametrize("items", [
+    [{"key": "a\"b\\c\n\t\u2028é😀\x00", "order": None, "year": -5, "authors": [],
+      "editors": ["Ärger, Ö", "\x1f"], "big": 10**20}, {}],
+    [{"flag": True}],  # not a flat record of list's kinds: json's own encoder
+    [{"score": 1.5, "key": "x"}],
+    [{"nested": {"a": 1}}, {"key": "y"}],
+    [{"names": [1, None]}],
+    [["not", "a", "dict"]],
+])
+def test_json_of_flat_records_is_json_dumps_text(items) -> None:
+    assert "".join(text for text, _ in json_pieces(items, 1)) == to_json(items)
+    assert "".join(text for text, _ in json_pieces(items)) == to_json(items)
