@@ -16,6 +16,7 @@ import json
 import os
 import sqlite3
 import stat
+from collections.abc import Iterable, Iterator
 from contextlib import nullcontext
 from pathlib import Path
 
@@ -102,59 +103,65 @@ def _meta(db_path: Path, name: str) -> str | None:
         return None
 
 
-def _source_stats(layout: Layout) -> list[tuple[str, os.stat_result | None]]:
-    """(name, stat) of every refs/*.bib file, by name; stat relative to the folder's
-    descriptor, which costs half what a stat by path does. None: a symbolic link to
-    nothing."""
+def _source_stats(layout: Layout) -> tuple[int, Iterator[tuple[str, os.stat_result | None]]]:
+    """How many refs/*.bib names there are, and (name, stat) of each regular one, by
+    name, stat'ed as the iterator is read; stat relative to the folder's descriptor,
+    which costs half what a stat by path does. None: a symbolic link to nothing."""
     try:
-        folder = os.open(layout.refs_dir, os.O_RDONLY)
+        names = sorted(name for name in os.listdir(layout.refs_dir) if name.endswith(".bib"))
     except OSError:
-        return []
-    try:
-        found: list[tuple[str, os.stat_result | None]] = []
-        for name in sorted(os.listdir(folder)):
-            if name.endswith(".bib"):
+        return 0, iter(())
+
+    def stats() -> Iterator[tuple[str, os.stat_result | None]]:
+        folder = os.open(layout.refs_dir, os.O_RDONLY)
+        try:
+            for name in names:
                 try:
                     st = os.stat(name, dir_fd=folder)
                 except FileNotFoundError:
-                    found.append((name, None))
+                    yield name, None
                     continue
                 if stat.S_ISREG(st.st_mode):
-                    found.append((name, st))
-        return found
-    finally:
-        os.close(folder)
+                    yield name, st
+        finally:
+            os.close(folder)
+
+    return len(names), stats()
 
 
 def scan(layout: Layout, cache: dict | None, new_index: NewIndex | None = None
          ) -> list[FileState]:
     """Stat every source; reuse what the cache knows, parse the rest. For a new index,
     each parsed file's rows go into it as soon as the file is read (memory stays flat and
-    writing overlaps parsing), or into the parsing worker's scratch file."""
+    writing overlaps parsing), by this process or by the worker that parsed it. Without
+    a cache every file is parsed: the first are parsed while the rest are stat'ed."""
     states: list[FileState] = []
-    to_parse: list[Path] = []
-    stats: list[tuple[int, int]] = []
-    for name, st in _source_stats(layout):
-        if st is None:
-            states.append(_dangling(f"refs/{name}"))
-            continue
-        state = FileState(f"refs/{name}", st.st_size, st.st_mtime_ns)
-        cached = cache.get(state.rel) if cache else None
-        if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
-            state.reuse(cached)
-        elif cached:
-            if freshness.file_sha1(layout, name) == cached[2]:
+    by_rel: dict[str, FileState] = {}
+    listed, stats = _source_stats(layout)
+
+    def to_parse() -> Iterator[tuple[str, int, int]]:
+        for name, st in stats:
+            if st is None:
+                states.append(_dangling(f"refs/{name}"))
+                continue
+            state = by_rel[f"refs/{name}"] = FileState(f"refs/{name}", st.st_size,
+                                                       st.st_mtime_ns)
+            states.append(state)
+            cached = cache.get(state.rel) if cache else None
+            if cached and cached[0] == st.st_size and cached[1] == st.st_mtime_ns:
                 state.reuse(cached)
-        if not state.reused:
-            to_parse.append(layout.refs_dir / name)
-            stats.append((st.st_size, st.st_mtime_ns))
-        states.append(state)
-    by_rel = {s.rel: s for s in states}
+            elif cached and freshness.file_sha1(layout, name) == cached[2]:
+                state.reuse(cached)
+            if not state.reused:
+                yield os.fspath(layout.refs_dir / name), st.st_size, st.st_mtime_ns
+
+    jobs: Iterable[tuple[str, int, int]] = to_parse()
+    if cache is not None:  # only the changed files are parsed: how many, first
+        jobs = list(jobs)
+        listed = len(jobs)
     sink = new_index.add if new_index else None
-    with progress(len(to_parse) if len(to_parse) >= PROGRESS_FROM else 0,
-                  "reading refs/") as advance:
-        for result in parse_files(to_parse, stats,
-                                  str(new_index.path) if new_index else None):
+    with progress(listed if listed >= PROGRESS_FROM else 0, "reading refs/") as advance:
+        for result in parse_files(jobs, listed, str(new_index.path) if new_index else None):
             take(by_rel[result[0]], result, sink)
             advance(1)
     if new_index is not None:

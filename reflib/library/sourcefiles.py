@@ -21,8 +21,9 @@ from __future__ import annotations
 import hashlib
 import os
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from itertools import islice
 from pathlib import Path
 
 from reflib.errors import Problem
@@ -41,31 +42,36 @@ _into: str | None = None  # in a worker for a new index: the index its rows go i
 _writer: WorkerRows | None = None
 
 
-def parse_files(paths: list[Path], stats: list[tuple[int, int]] | None = None,
+def parse_files(jobs: Iterable[tuple[str, int, int]], count: int,
                 into: str | None = None) -> Iterator[tuple]:
-    """Parse results in file order. Many files are parsed on all cores, with a bounded
-    number of batches in flight so that results never pile up in memory; then, given a
-    new index (`into`, its path) and each file's (size, mtime_ns) as the build stat'ed
-    it, the workers write the rows themselves (see the module's note)."""
-    names = [os.fspath(p) for p in paths]
-    batches = [names[i:i + BATCH] for i in range(0, len(names), BATCH)]
+    """Parse results in file order, of `count` files given as (path, size, mtime_ns) as
+    the build stat'ed them (they may come as they are stat'ed). Many files are parsed on
+    all cores, with a bounded number of batches in flight so that results never pile up
+    in memory; then, given a new index (`into`, its path), the workers write the rows
+    themselves (see the module's note)."""
     workers = min(os.cpu_count() or 1, 8)
-    if len(names) < PARALLEL_THRESHOLD or workers < 2:
-        for batch in batches:
-            yield from parse_batch(batch)
+    if count < PARALLEL_THRESHOLD or workers < 2:
+        for batch in _batches(jobs):
+            yield from parse_batch([path for path, _, _ in batch])
         return
-    if into is None or stats is None:
-        into, stats = None, [(0, 0)] * len(names)
     with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker,
                              initargs=(os.getpid(), into)) as pool:
         pending: deque = deque()
-        for start in range(0, len(names), BATCH):
-            pending.append(pool.submit(parse_batch, names[start:start + BATCH],
-                                       stats[start:start + BATCH], start))
+        first = 0
+        for batch in _batches(jobs):
+            pending.append(pool.submit(parse_batch, [path for path, _, _ in batch],
+                                       [(size, mtime) for _, size, mtime in batch], first))
+            first += len(batch)
             if len(pending) >= 2 * workers:
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+
+
+def _batches(jobs: Iterable[tuple[str, int, int]]) -> Iterator[list[tuple[str, int, int]]]:
+    jobs = iter(jobs)
+    while batch := list(islice(jobs, BATCH)):
+        yield batch
 
 
 def _start_worker(parent: int, into: str | None) -> None:
