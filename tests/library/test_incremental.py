@@ -381,3 +381,18 @@ def test_a_cited_source_broken_is_refreshed_the_full_way(mixed: Path, tmp_path) 
     report, fast = refreshed(mixed)
     assert not fast  # refs/order.txt names it: the order's problems are the full way's
     assert any("'lee2021learn' names no source" in str(p) for p in report.problems)
+
+
+def test_refs_check_reports_what_the_read_paths_refresh_found(mixed: Path, run) -> None:
+    """Through the CLI: `refs list` refreshes the index after a file is broken (one
+    notice, the source gone from the list); `refs check` names the file, line and fix."""
+    break_syntax(mixed / "refs" / "article-full.bib")
+    listed = run("list", "--format", "keys")
+    assert listed.exit_code == 0
+    assert "(1 source changed); updated it" in listed.stderr
+    assert "article-full" not in listed.stdout.split() and "lee2021learn" in listed.stdout
+    checked = run("check", "--offline")
+    assert checked.exit_code == 1
+    assert "refs/article-full.bib:" in checked.output
+    assert "syntax error" in checked.output and "check braces, quotes and commas" in \
+        checked.output
