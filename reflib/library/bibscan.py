@@ -34,6 +34,18 @@ _KEY = re.compile(r"[^,\s]*")
 # a number or a macro name, then the spaces up to the next `,` or closer. Anything else
 # (nested braces, `#`, a `%` line, an error) is left to the general path at the same
 # position, which reads it exactly as before (test_bibscan compares the two).
+# The layout reflib writes (bibtex.format_entry), an entry read in one match: `@type{key,`
+# then one field a line, `  name = value,` (a value with at most one level of inner
+# braces, no `#`), then `}`. Any other entry is read by the general path (test_bibscan
+# compares the two).
+_NAME = r"[A-Za-z][A-Za-z0-9_.:+\-]*+"
+_VALUE = (r"(?:\{[^{}]*+(?:\{[^{}]*+\}[^{}]*+)*+\}"  # {a {b} c}: one level inside
+          r'|"[^"{}]*+"|[0-9]++|' + _NAME + ")")
+_LAYOUT_FIELD = re.compile(rf"[ \t]*+({_NAME})[ \t]*+=[ \t]*+({_VALUE})[ \t]*+,[ \t]*+\n")
+_LAYOUT_ENTRY = re.compile(rf"([a-z]++)\{{([^,\s}}]++),[ \t]*+\n"
+                           rf"((?:[ \t]*+{_NAME}[ \t]*+=[ \t]*+{_VALUE}[ \t]*+,[ \t]*+\n)*+)"
+                           r"[ \t]*+\}")
+_NOT_ENTRIES = ("comment", "preamble", "string")
 _PLAIN_FIELD = re.compile(r"\s*+,\s*+([^\s\"#%'(),={}]++)\s*+=\s*+"
                           r"(\{[^{}]*+\}|\"[^\"{}]*+\"|[0-9]++|[^\s\"#%'(),={}0-9][^\s\"#%'(),={}]*+)"
                           r"\s*+(?=[,})])")
@@ -106,6 +118,9 @@ def iter_blocks(text: str) -> Iterator[Block]:
 
 
 def _command(text: str, pos: int, start: int, lines: _Lines) -> tuple[Block | None, int]:
+    layout = _LAYOUT_ENTRY.match(text, pos)
+    if layout is not None and layout[1] not in _NOT_ENTRIES:
+        return _layout_block(layout, lines.of(start)), layout.end()
     pos = _skip(text, pos)
     ident = _IDENT.match(text, pos)
     if ident is None:
@@ -163,6 +178,19 @@ def _command(text: str, pos: int, start: int, lines: _Lines) -> tuple[Block | No
             return block, pos + 1
         name, raw, value_line, pos = _assignment(text, pos, lines)
         block.fields.append(Field(name, raw, value_line))
+
+
+def _layout_block(layout: re.Match, line: int) -> Block:
+    """The entry `_LAYOUT_ENTRY` matched, its fields with their lines."""
+    pairs = _LAYOUT_FIELD.findall(layout[3])
+    if layout[3].count("\n") == len(pairs):  # every value on its field's line
+        fields = [Field(name, raw, line + i) for i, (name, raw) in enumerate(pairs, start=1)]
+    else:
+        fields, at = [], line
+        for name, raw in pairs:
+            fields.append(Field(name, raw, at + 1))
+            at += 1 + raw.count("\n")
+    return Block("entry", line, layout[1], layout[2], fields)
 
 
 def _assignment(text: str, pos: int, lines: _Lines) -> tuple[str, str, int, int]:

@@ -94,3 +94,29 @@ def test_the_plain_field_fast_path_reads_what_the_general_path_reads(monkeypatch
     monkeypatch.setattr(bibscan, "_PLAIN_FIELD", re.compile(r"(?!)"))  # never matches
     for (name, text), blocks in zip(texts, fast, strict=True):
         assert scan(text) == blocks, name
+
+
+def test_the_layout_fast_path_reads_what_the_general_path_reads(monkeypatch) -> None:
+    """Real entries laid out as reflib writes them (format_entry: one field a line), and
+    the real bibliographies as they are: the blocks are the same whether an entry in that
+    layout is read in one match or by the general path alone."""
+    import re
+
+    from real_entries import real_references, real_texts
+
+    from reflib.library import bibscan
+    from reflib.library.bibtex import format_entry
+
+    written = "".join(format_entry(ref) + "\n" for ref in real_references())
+    texts = [text for _, text in real_texts()] + [written]
+    taken = [layout for m in re.finditer("@", written)
+             if (layout := bibscan._LAYOUT_ENTRY.match(written, m.end()))]
+    assert len(taken) > 50  # (the others have `#` or braces two deep: the general path)
+    # Values over several lines, whose fields' lines are counted one by one, are there too.
+    assert sum(1 for layout in taken
+               if layout[3].count("\n") > len(bibscan._LAYOUT_FIELD.findall(layout[3]))) > 5
+    fast = [scan(text) for text in texts]
+    monkeypatch.setattr(bibscan, "_LAYOUT_ENTRY", re.compile(r"(?!)"))  # never matches
+    monkeypatch.setattr(bibscan, "_PLAIN_FIELD", re.compile(r"(?!)"))
+    for text, blocks in zip(texts, fast, strict=True):
+        assert scan(text) == blocks
