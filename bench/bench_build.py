@@ -40,9 +40,21 @@ def timed(command: list[str], runs: int) -> float:
     return statistics.median(samples)
 
 
+SYLLABLES = "ka lo mi ne ru sa ti vo ya ze ba de fi go hu ja ke li mo nu pe ri so tu".split()
+
+
+def person(rng: random.Random) -> str:
+    """An author: a third of them met about once in the library, the rest from a pool of
+    frequent ones (TUGboat's bibliography names 1,337 people in 4,041 mentions). A
+    library whose names all repeat would flatter any per-name cache."""
+    if rng.random() < 1 / 3:
+        return (f"{rng.choice(SURNAMES)}{rng.choice(SYLLABLES)}{rng.choice(SYLLABLES)}, "
+                f"{rng.choice(GIVEN)} {rng.choice('ABCDEFGHIJKLMNOPRSTW')}.")
+    return f"{rng.choice(SURNAMES)}, {rng.choice(GIVEN)}"
+
+
 def entry(i: int, rng: random.Random) -> str:
-    authors = " and ".join(f"{rng.choice(SURNAMES)}, {rng.choice(GIVEN)}"
-                           for _ in range(rng.randint(1, 12)))
+    authors = " and ".join(person(rng) for _ in range(rng.randint(1, 12)))
     title = " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 16))).capitalize()
     marker = " zygapophysial" if i % 10_000 == 7 else ""  # the selective search term
     first = rng.randint(1, 3000)
