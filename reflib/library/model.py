@@ -91,28 +91,34 @@ class Name:
     suffix: str = ""
     literal: str = ""
 
-    @_once
+    @property
     def family_full(self) -> str:
-        if self.von:
-            return f"{self.von} {self.family}" if self.family else self.von
-        return self.family or self.literal
-
-    @_once
-    def _display(self) -> str:
-        if self.literal:
-            return self.literal
-        head = self.family_full + (f", {self.suffix}" if self.suffix else "")
-        return f"{head}, {self.given}" if self.given else head
+        return _family_full(self.von, self.family, self.literal)
 
     def display(self) -> str:
         """`Family, Given` as `refs list` shows it: `van Zundert, Jan`."""
-        return self._display
+        return _display(self.family_full, self.given, self.suffix, self.literal)
 
     @_once
     def _row(self) -> tuple[str, str, str, str, str]:
         """The cells of its row in the index's authors table (family_full, given, suffix,
         literal, display), made once per Name (Names of one spelling are one Name)."""
-        return self.family_full, self.given, self.suffix, self.literal, self._display
+        given, suffix, literal = self.given, self.suffix, self.literal
+        full = _family_full(self.von, self.family, literal)
+        return full, given, suffix, literal, _display(full, given, suffix, literal)
+
+
+def _family_full(von: str, family: str, literal: str) -> str:
+    if von:
+        return f"{von} {family}" if family else von
+    return family or literal
+
+
+def _display(family_full: str, given: str, suffix: str, literal: str) -> str:
+    if literal:
+        return literal
+    head = family_full + (f", {suffix}" if suffix else "")
+    return f"{head}, {given}" if given else head
 
 
 def parse_names(raw: str) -> list[Name]:
