@@ -175,9 +175,11 @@ def _simple_name(person: str) -> Name | None:
     if not _PLAIN_NAME.fullmatch(person):
         return None
     family, given = person.split(", ")
-    if not all(word[0].isupper() for word in family.split()):
-        return None
-    return Name(family=" ".join(family.split()), given=" ".join(given.split()))
+    words = family.split()
+    for word in words:
+        if not word[0].isupper():
+            return None
+    return Name(" ".join(words), " ".join(given.split()))
 
 
 def _balanced_outer(text: str) -> bool:
