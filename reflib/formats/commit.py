@@ -13,8 +13,8 @@ leaves the staging folder without its DONE mark: the next writer undoes that imp
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
-import tempfile
 from pathlib import Path
 
 from reflib.errors import ReflibError
@@ -40,8 +40,9 @@ def commit(refs_dir: Path, new_files: list[tuple[str, str]],
     created: list[Path] = []
     replaced: list[tuple[Path, str]] = []
     said = layout_of_staging.undo_interrupted(refs_dir) if refs_dir.is_dir() else []
-    staging = _staging(refs_dir)
-    try:
+    staging = _staging_name(refs_dir)  # named before it exists: a Ctrl-C the moment it
+    try:                                # is made still finds it to remove
+        staging.mkdir(mode=0o700)  # private to its owner, as mkdtemp makes one
         with progress(2 * len(new_files) + len(changed), "writing sources") as advance:
             staged = _stage(staging, new_files, changed, advance)
             os.sync()  # every staged byte on disk before refs/ changes at all
@@ -109,9 +110,12 @@ def _sync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def _staging(refs_dir: Path) -> Path:
+def _staging_name(refs_dir: Path) -> Path:
     refs_dir.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=refs_dir))
+    while True:
+        path = refs_dir / f"{STAGING_PREFIX}{secrets.token_hex(6)}"
+        if not path.exists():
+            return path
 
 
 def _undo(created: list[Path], replaced: list[tuple[Path, str]]) -> None:
