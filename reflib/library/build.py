@@ -334,7 +334,7 @@ def _build(layout: Layout, cache: dict | None, new_index: NewIndex | None, check
             report.index_written = report.full = True
         elif index_stale or touched:
             _update_index(layout, states, cache, removed, order, order_sig, records,
-                          stale_rows)
+                          stale_rows, library_changes=old_library != library_text)
             report.index_written = index_stale
     report.library_written = old_library != library_text
     conn = sqlite3.connect(layout.db_path)
@@ -414,19 +414,25 @@ def _touched(states: list[FileState], cache: dict) -> list[FileState]:
 
 def _update_index(layout: Layout, states: list[FileState], cache: dict, removed: list[str],
                   order: list[str], order_sig: str, records: provenance.RecordScan,
-                  touched: list[FileState]) -> None:
+                  touched: list[FileState], library_changes: bool = False) -> None:
     """Apply only what changed, in one transaction: all of it lands or none of it.
     Parsed files get new rows; a reused file whose stat or problems changed only has its
-    cache row updated (its parsed entry and BibTeX are not even loaded)."""
+    cache row updated (its parsed entry and BibTeX are not even loaded). With
+    `library_changes` (library.bib is replaced after this), the index stops vouching for
+    the library.bib it knew: a build killed in between finds it out of date."""
     changed = [s for s in states if not s.reused]
     stale_keys = [cache[rel][5].key for rel in removed if cache[rel][5]] + [
         cache[s.rel][5].key for s in changed if s.rel in cache and cache[s.rel][5]]
+    keys = set(stale_keys) | {s.key for s in changed if s.item is not None}
+    indexed = _first_with_each(layout, states, keys)
     rows = file_rows(changed)
     conn = sqlite3.connect(layout.db_path)
     try:
         with conn:
-            index.delete_sources(conn, stale_keys)
-            insert_sources(conn, changed)
+            if library_changes:
+                conn.execute("DELETE FROM meta WHERE name = 'library_stat'")
+            index.delete_sources(conn, sorted(keys))
+            insert_sources(conn, indexed)
             inherited.write(conn, states, stale_keys)  # issue 10's hook (see NewIndex)
             conn.executemany("DELETE FROM files WHERE path = ?", [(r,) for r in removed])
             conn.executemany("DELETE FROM files WHERE path = ?", [(r[0],) for r in rows])
@@ -440,3 +446,16 @@ def _update_index(layout: Layout, states: list[FileState], cache: dict, removed:
             provenance.update(conn, records)
     finally:
         conn.close()
+
+
+def _first_with_each(layout: Layout, states: list[FileState], keys: set[str]
+                     ) -> list[FileState]:
+    """For each key, the source the index shows: the first file (by name) that has it.
+    Two files with one key happen only in an index-only refresh; when the first goes
+    or an earlier one comes, the other file's entry is the one indexed."""
+    first: dict[str, FileState] = {}
+    for state in sorted((s for s in states if s.item is not None and s.key in keys),
+                        key=lambda s: s.rel):
+        first.setdefault(state.key, state)
+    _fill_entries(layout, [s for s in first.values() if not s.entry])
+    return list(first.values())

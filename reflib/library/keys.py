@@ -15,7 +15,7 @@ import re
 import unicodedata
 from collections.abc import Collection, Mapping
 
-from reflib.library.latex import field_text
+from reflib.library.latex import field_text, strip_delimiters
 
 # Words that never make a key: articles, prepositions, conjunctions (English and the
 # commonest of French, German, Spanish, Italian, Dutch titles).
@@ -119,15 +119,16 @@ def make_key(fields: Mapping[str, str], taken: Collection[str]) -> str:
 
 
 def id_aliases(fields: Mapping[str, str]) -> tuple[str, ...]:
-    """The other keys of an entry, from biblatex's `ids` field: `{old1, old2}`.
+    """The other keys of an entry, from biblatex's `ids` field: `{old1, old2}`. Keys are
+    read as written (a key is no LaTeX text: `--` stays two hyphens).
 
-    >>> id_aliases({"ids": "{lee2021, Lee:2021 }"})
-    ('lee2021', 'Lee:2021')
+    >>> id_aliases({"ids": "{lee2021, Lee:2021 , smith--2020, x~y}"})
+    ('lee2021', 'Lee:2021', 'smith--2020', 'x~y')
     """
     raw = fields.get("ids")
     if raw is None:
         return ()
-    return tuple(k.strip() for k in field_text(raw).split(",") if k.strip())
+    return tuple(k.strip() for k in strip_delimiters(raw).split(",") if k.strip())
 
 
 def ids_value(aliases: Collection[str]) -> str:

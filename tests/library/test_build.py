@@ -232,3 +232,68 @@ def test_a_link_to_nothing_in_refs_is_named_with_the_fix(library: Path) -> None:
     (library / "refs" / "lee2021learn.bib").touch()  # and again, from that index
     again = build(Layout(library), index_only=True)
     assert [p.file for p in again.problems] == ["refs/gone.bib"]
+
+
+def test_a_build_killed_before_library_bib_is_replaced_leaves_it_out_of_date(
+        library: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is updated, then the build dies before library.bib's rename: the next
+    `build --check` says library.bib is out of date, and the next build rewrites it."""
+    from contextlib import contextmanager
+
+    from reflib.library import build as build_module
+
+    build(Layout(library))
+    source = library / "refs" / "lee2021learn.bib"
+    source.write_text(source.read_text().replace("title = {", "title = {Edited: ", 1))
+    order = library / "refs" / "order.txt"
+    lines = order.read_text().splitlines(keepends=True)
+    order.write_text("".join([lines[1], lines[0], *lines[2:]]))  # the full comparison
+
+    @contextmanager
+    def killed_before_the_rename(path, pieces):
+        yield
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build_module, "staged_write", killed_before_the_rename)
+    with pytest.raises(KeyboardInterrupt):
+        build(Layout(library))
+    monkeypatch.undo()
+    assert "Edited: " not in (library / "library.bib").read_text()
+    assert build(Layout(library), check=True).stale  # not "up to date"
+    report = build(Layout(library))
+    assert report.library_written and "Edited: " in (library / "library.bib").read_text()
+
+
+def test_the_refresh_indexes_the_first_of_two_files_with_one_key(library: Path) -> None:
+    """refs/zz-copy.bib has lee2021learn's key: the index shows lee2021learn.bib's entry,
+    then zz-copy's once lee2021learn.bib is gone, then aa-copy's once that comes first."""
+    refs = library / "refs"
+    text = (refs / "lee2021learn.bib").read_text()
+    (refs / "zz-copy.bib").write_text(text.replace("title = {", "title = {ZZ ", 1))
+    layout = Layout(library)
+
+    def shown() -> tuple[str, str]:
+        conn = sqlite3.connect(layout.db_path)
+        try:
+            return conn.execute("SELECT s.file, f.raw FROM sources s JOIN fields f ON "
+                                "f.key = s.key AND f.name = 'title' "
+                                "WHERE s.key = 'lee2021learn'").fetchone()
+        finally:
+            conn.close()
+
+    def full_refresh_of_a_copy() -> dict:
+        copy = library.parent / "copy"
+        shutil.rmtree(copy, ignore_errors=True)
+        shutil.copytree(library, copy)
+        build(Layout(copy), full=True, index_only=True)
+        return dump(copy / "db" / "library.db")
+
+    build(layout, index_only=True)
+    assert shown()[0] == "refs/lee2021learn.bib"
+    (refs / "lee2021learn.bib").unlink()
+    build(layout, index_only=True)
+    assert shown()[0] == "refs/zz-copy.bib" and shown()[1].startswith("{ZZ ")
+    (refs / "aa-copy.bib").write_text(text.replace("title = {", "title = {AA ", 1))
+    build(layout, index_only=True)
+    assert shown()[0] == "refs/aa-copy.bib" and shown()[1].startswith("{AA ")
+    assert dump(layout.db_path) == full_refresh_of_a_copy()

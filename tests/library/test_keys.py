@@ -39,3 +39,13 @@ def test_keys_are_always_safe_file_names():
         key = make_key(fields, set())
         assert is_safe_key(key), key
         assert key == key.lower() and key.isascii()
+
+
+def test_former_keys_are_read_and_written_as_typed() -> None:
+    from reflib.library.keys import id_aliases, ids_value
+
+    fields = {"ids": "{smith--2020, x~y, Caf{\\'e}, , lee\\_2021 }"}
+    aliases = id_aliases(fields)
+    assert aliases == ("smith--2020", "x~y", "Caf{\\'e}", "lee\\_2021")  # no LaTeX read
+    assert id_aliases({"ids": ids_value(aliases)}) == aliases
+    assert id_aliases({"title": "T"}) == ()
