@@ -103,23 +103,24 @@ def _meta(db_path: Path, name: str) -> str | None:
         return None
 
 
-def _source_stats(layout: Layout) -> tuple[int, Iterator[tuple[str, os.stat_result | None]]]:
+def _source_stats(layout: Layout) -> tuple[int, Iterator[tuple[str, os.stat_result | OSError]]]:
     """How many refs/*.bib names there are, and (name, stat) of each regular one, by
     name, stat'ed as the iterator is read; stat relative to the folder's descriptor,
-    which costs half what a stat by path does. None: a symbolic link to nothing."""
+    which costs half what a stat by path does. An OSError instead of the stat: a name
+    that cannot be read (a symbolic link to nothing, or a loop of them)."""
     try:
         names = sorted(name for name in os.listdir(layout.refs_dir) if name.endswith(".bib"))
     except OSError:
         return 0, iter(())
 
-    def stats() -> Iterator[tuple[str, os.stat_result | None]]:
+    def stats() -> Iterator[tuple[str, os.stat_result | OSError]]:
         folder = os.open(layout.refs_dir, os.O_RDONLY)
         try:
             for name in names:
                 try:
                     st = os.stat(name, dir_fd=folder)
-                except FileNotFoundError:
-                    yield name, None
+                except OSError as exc:
+                    yield name, exc
                     continue
                 if stat.S_ISREG(st.st_mode):
                     yield name, st
@@ -141,8 +142,8 @@ def scan(layout: Layout, cache: dict | None, new_index: NewIndex | None = None
 
     def to_parse() -> Iterator[tuple[str, int, int]]:
         for name, st in stats:
-            if st is None:
-                states.append(_dangling(f"refs/{name}"))
+            if isinstance(st, OSError):
+                states.append(_unreadable(f"refs/{name}", st, cache))
                 continue
             state = by_rel[f"refs/{name}"] = FileState(f"refs/{name}", st.st_size,
                                                        st.st_mtime_ns)
@@ -169,12 +170,22 @@ def scan(layout: Layout, cache: dict | None, new_index: NewIndex | None = None
     return states
 
 
-def _dangling(rel: str) -> FileState:
-    """A refs/*.bib that is a symbolic link to nothing: a problem of reading it."""
+def _unreadable(rel: str, error: OSError, cache: dict | None) -> FileState:
+    """A refs/*.bib that cannot be read at all (a symbolic link to nothing, or a loop of
+    them): a problem of reading it. Its cache row is reused while the problem is the
+    same, so that it does not count as changed at every build."""
+    if isinstance(error, FileNotFoundError):
+        reason = ("a symbolic link to a file that does not exist; restore the file it "
+                  "points to, or remove the link")
+    else:
+        reason = f"cannot be read ({error.strerror or error}); fix it or remove it"
     state = FileState(rel, 0, 0)
-    state.syntax = state.problems = [Problem(
-        rel, 1, "a symbolic link to a file that does not exist; restore the file it "
-        "points to, or remove the link")]
+    problem = Problem(rel, 1, reason)
+    cached = cache.get(rel) if cache else None
+    if cached and cached[:3] == (0, 0, "") and cached[5] is None and cached[7] == [problem]:
+        state.reuse(cached)
+    else:
+        state.syntax = state.problems = [problem]
     return state
 
 

@@ -76,8 +76,8 @@ def scan_stamp(layout: Layout | None = None) -> int:
 
 @dataclass
 class Changes:
-    """What a stat of refs/ shows since a stamp: flagged names (new, edited, touched,
-    renamed or not regular files) and how many names of each kind there are."""
+    """What a stat of refs/ shows since a stamp: flagged names (new, edited, touched or
+    renamed, or symbolic links to such) and how many names of each kind there are."""
 
     bib: list[str]
     records: list[str]
@@ -87,7 +87,7 @@ class Changes:
 
 def changes_since(layout: Layout, stamp: int) -> Changes:
     """One stat of every refs/*.bib and kept record; the names whose ctime or mtime is at
-    or after `stamp` (or that are not regular files) are flagged."""
+    or after `stamp` (a link's own, or its target's) are flagged."""
     try:
         folder = os.open(layout.refs_dir, os.O_RDONLY)
     except OSError:
@@ -103,15 +103,25 @@ def changes_since(layout: Layout, stamp: int) -> Changes:
 
 
 def _flagged(folder: int, names: list[str], stamp: int) -> list[str]:
+    """The names made or changed at or after `stamp`: the name itself (a symbolic link's
+    own times: a new link to an old file is new), and what a link points to."""
     flagged = []
-    stat_at, regular = os.stat, stat.S_ISREG
+    stat_at, is_link = os.stat, stat.S_ISLNK
     for name in names:
         try:
-            st = stat_at(name, dir_fd=folder)
-        except FileNotFoundError:  # a symbolic link to nothing, or gone since the listing
+            st = stat_at(name, dir_fd=folder, follow_symlinks=False)
+        except OSError:  # gone since the listing
             flagged.append(name)
             continue
-        if st.st_ctime_ns >= stamp or st.st_mtime_ns >= stamp or not regular(st.st_mode):
+        new = st.st_ctime_ns >= stamp or st.st_mtime_ns >= stamp
+        if not new and is_link(st.st_mode):
+            try:
+                target = stat_at(name, dir_fd=folder)
+            except OSError:
+                pass  # a link to nothing, or a loop: as old as the link
+            else:
+                new = target.st_ctime_ns >= stamp or target.st_mtime_ns >= stamp
+        if new:
             flagged.append(name)
     return flagged
 

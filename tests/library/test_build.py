@@ -232,6 +232,41 @@ def test_a_link_to_nothing_in_refs_is_named_with_the_fix(library: Path) -> None:
     (library / "refs" / "lee2021learn.bib").touch()  # and again, from that index
     again = build(Layout(library), index_only=True)
     assert [p.file for p in again.problems] == ["refs/gone.bib"]
+    assert not again.changed  # the link is not "1 source changed" at every refresh
+    (library / "refs" / "order.txt").write_text("lee2021learn\n")  # the full comparison
+    full = build(Layout(library), index_only=True)
+    assert full.reused == 13 and full.changed == ["refs/order.txt changed"]
+
+
+def test_a_loop_of_links_in_refs_is_named_not_a_crash(library: Path) -> None:
+    (library / "refs" / "loop.bib").symlink_to(library / "refs" / "loop.bib")
+    [problem] = problems_of(library, full=True)
+    assert problem.startswith("refs/loop.bib:1: cannot be read (Too many levels of symbolic "
+                              "links); fix it or remove it")
+    report = build(Layout(library), index_only=True)
+    assert [p.file for p in report.problems] == ["refs/loop.bib"]
+
+
+def test_a_new_link_to_an_old_file_is_seen_by_the_refresh(
+        library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import time
+
+    from reflib.library import freshness
+
+    monkeypatch.setattr(freshness, "MARGIN_NS", 0)  # (else files of the last 2 s count
+    old = tmp_path / "elsewhere.bib"                 # as new whatever their link does)
+    text = (library / "refs" / "lee2021learn.bib").read_text()
+    old.write_text(text.replace("lee2021learn", "linked2021"))
+    time.sleep(0.05)  # a few ticks of the file system's clock
+    build(Layout(library), index_only=True)
+    (library / "refs" / "linked2021.bib").symlink_to(old)  # its target is older
+    report = build(Layout(library), index_only=True)
+    conn = sqlite3.connect(library / "db" / "library.db")
+    try:
+        assert conn.execute("SELECT file FROM sources WHERE key = 'linked2021'").fetchone()
+    finally:
+        conn.close()
+    assert report.sources == 13
 
 
 def test_a_build_killed_before_library_bib_is_replaced_leaves_it_out_of_date(
