@@ -91,6 +91,7 @@ class NewIndex:
         self.filed: set[str] = set()  # files whose `files` row is written already
         self._indexing: threading.Thread | None = None
         self._failed: BaseException | None = None
+        self._stop = threading.Event()  # abort: no further step
 
     def add(self, state) -> None:
         """The rows of one parsed file, written while the other files are still read
@@ -114,17 +115,25 @@ class NewIndex:
         validates and formats meanwhile). `finish` waits for it."""
         import sqlite_utils
 
+        def again() -> None:  # both files' rows went in: the first file's alone, again
+            if not self.again:
+                return
+            index.delete_sources(self.conn, list(self.again))
+            for state in self.again.values():
+                self.rows.add(index.source_rows(state.ref))
+            self.rows.flush()
+
+        steps = [self.rows.flush, again,
+                 lambda: index.create_indexes(self.conn),  # after the bulk load: a sort each
+                 lambda: index.create_search(self.conn),  # search over the rows loaded
+                 lambda: sqlite_utils.Database(self.conn)["sources"].optimize()]
+
         def work() -> None:
             try:
-                self.rows.flush()
-                if self.again:  # both files' rows went in: the first file's alone, again
-                    index.delete_sources(self.conn, list(self.again))
-                    for state in self.again.values():
-                        self.rows.add(index.source_rows(state.ref))
-                    self.rows.flush()
-                index.create_indexes(self.conn)  # after the bulk load: one sort each
-                index.create_search(self.conn)  # full-text search over the rows loaded
-                sqlite_utils.Database(self.conn)["sources"].optimize()  # one segment
+                for step in steps:
+                    if self._stop.is_set():
+                        return
+                    step()
             except BaseException as exc:  # raised again by finish
                 self._failed = exc
 
@@ -141,9 +150,12 @@ class NewIndex:
     def finish(self, states: list, order: list[str], order_sig: str,
                records: provenance.RecordScan,
                spans: list[tuple[str, str, int]] | None = None) -> None:
+        import sqlite_utils
+
         self._wait()
         conn = self.conn
-        inherited.write(conn, states)  # issue 10's hook: children show what they inherit
+        if inherited.write(conn, states):  # issue 10's hook: children show what they
+            sqlite_utils.Database(conn)["sources"].optimize()  # inherit (FTS rows again)
         rest = [s for s in states if s.rel not in self.filed]
         share = len(states) // 4
         with progress(len(rest) + share if len(states) >= PROGRESS_FROM else 0,
@@ -170,8 +182,9 @@ class NewIndex:
 
     def abort(self) -> None:
         try:
-            if self._indexing is not None:
-                self.conn.interrupt()  # the indexes and search of a build that failed
+            if self._indexing is not None:  # the indexes and search of a failed build:
+                self._stop.set()             # no next step, and the one running stopped
+                self.conn.interrupt()
                 self._indexing.join()
             self.conn.close()
         finally:
@@ -230,8 +243,9 @@ class WorkerRows:
     transaction; SQLite's lock takes the workers in turn. No rows are pickled to the main
     process, nor bound there one by one. A key two files have (only an index-only
     refresh indexes such a library) is written once, whichever comes first, and made
-    again by NewIndex; `sources` rows get their file's place in the build as rowid, so
-    the table is in file order however the batches interleave."""
+    again by NewIndex (its `sources` row then comes last); other `sources` rows get their
+    file's place in the build as rowid, so the table is in file order however the
+    batches interleave."""
 
     def __init__(self, path: str) -> None:
         self.conn = sqlite3.connect(path, timeout=600)

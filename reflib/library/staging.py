@@ -79,13 +79,20 @@ def _restore(refs_dir: Path, folder: Path) -> tuple[int, list[str]]:
     for saved in sorted(old_dir.iterdir()):
         target = refs_dir / saved.name
         old = saved.read_bytes()
-        current = target.read_bytes() if target.is_file() else None
-        if current == old:
+        current = _lines(target.read_bytes()) if target.is_file() else None
+        if current == _lines(old):
             continue  # not replaced yet
         written = new_dir / saved.name
-        if current is not None and written.is_file() and current != written.read_bytes():
+        if (current is not None and written.is_file()
+                and current != _lines(written.read_bytes())):
             kept.append(saved.name)  # neither text: changed by hand since the kill
             continue
         atomic_write_bytes(target, old)
         restored += 1
     return restored, kept
+
+
+def _lines(data: bytes) -> bytes:
+    """The text with its line ends as the import read them (`\r\n` and `\r` as `\n`):
+    the texts staged are those it read, a file with CRLF is the same text."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")

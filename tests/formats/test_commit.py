@@ -164,6 +164,23 @@ def test_an_undo_keeps_a_file_changed_by_hand_since_the_kill(fresh: Path) -> Non
     assert staging.leftovers(refs_dir) == []
 
 
+def test_an_undo_leaves_a_crlf_file_the_import_never_replaced(fresh: Path) -> None:
+    refs_dir = fresh / "refs"
+    path = refs_dir / "lee2021learn.bib"
+    text = path.read_text(encoding="utf-8")
+    crlf = text.replace("\n", "\r\n").encode("utf-8")
+    path.write_bytes(crlf)
+    folder = refs_dir / f"{staging.PREFIX}killed"
+    (folder / staging.OLD).mkdir(parents=True)
+    (folder / staging.NEW).mkdir()
+    (folder / staging.OLD / path.name).write_text(text, encoding="utf-8")  # as read
+    (folder / staging.NEW / path.name).write_text(text.replace("2021", "2031"),
+                                                  encoding="utf-8")
+    said = staging.undo_interrupted(refs_dir)
+    assert path.read_bytes() == crlf  # not replaced yet: left alone, CRLF and all
+    assert len(said) == 1 and "0 restored): refs/ is as it was" in said[0]
+
+
 def test_an_import_stages_both_texts_of_a_file_it_replaces(fresh: Path) -> None:
     refs_dir = fresh / "refs"
     path = refs_dir / "lee2021learn.bib"
