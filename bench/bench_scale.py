@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 REFS = str(Path(sys.executable).with_name("refs"))
 TUGBOAT = ROOT.parent / "shared" / "corpora" / "bibtex" / "large" / "tugboat.bib"
 
-from bench_build import entry  # noqa: E402  (the generated entries)
+from bench_build import bare_parse, entry  # noqa: E402  (generated entries)
 
 
 def run(root: Path, *args: str, ok=(0,)) -> tuple[float, float]:
@@ -56,16 +56,6 @@ def run(root: Path, *args: str, ok=(0,)) -> tuple[float, float]:
         raise SystemExit(f"refs {' '.join(args)} exited {proc.returncode}: {err[-2000:]}")
     peaks = re.findall(r"peak-kb (\d+)", err)
     return elapsed, int(peaks[-1]) / 1024 if peaks else float("nan")
-
-
-def bare_parse(text: str) -> float:
-    import bibtexparser
-
-    start = time.perf_counter()
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    elapsed = time.perf_counter() - start
-    assert library.entries
-    return elapsed
 
 
 def tugboat_text() -> str:

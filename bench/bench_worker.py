@@ -27,17 +27,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 TUGBOAT = ROOT.parent / "shared" / "corpora" / "bibtex" / "large" / "tugboat.bib"
 BATCH = 250  # as reflib/library/sourcefiles.py parses
 
-from bench_build import entry  # noqa: E402  (the generated entries)
-
-
-def bare_parse(text: str) -> float:
-    import bibtexparser
-
-    start = time.process_time()
-    library = bibtexparser.parse_string(text, parse_stack=[])
-    elapsed = time.process_time() - start
-    assert library.entries
-    return elapsed
+from bench_build import bare_parse, entry  # noqa: E402  (generated entries)
 
 
 def steps(batches: list[str]) -> list[tuple[str, float]]:
@@ -75,7 +65,7 @@ def measure(label: str, batches: list[str], repeat: int) -> None:
     gc.collect()
     gc.disable()
     try:
-        bare = min(bare_parse(text) for _ in range(repeat))
+        bare = min(bare_parse(text, time.process_time) for _ in range(repeat))
         runs = [steps(batches) for _ in range(repeat)]
     finally:
         gc.enable()

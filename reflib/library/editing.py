@@ -4,8 +4,8 @@ The editor gets a copy. When it closes, the copy is validated as `refs build` va
 (syntax, one entry whose key is the file name, field rules, the `crossref` parent, keys
 and DOIs unique across the library). A valid copy replaces refs/KEY.bib atomically; an
 invalid one is reopened with the problems as `%` comments at its end. Closing it
-unchanged gives up: nothing is written and the copy is kept for you. The save itself is
-made under the library's writer lock, so no other writer can change the file meanwhile.
+unchanged gives up: nothing is written and the copy is kept for you. The last checks and
+the save are made under the library's writer lock, so no other writer changes refs/ between.
 """
 
 from __future__ import annotations
@@ -104,25 +104,29 @@ def edit_source(layout: Layout, key: str, open_editor: Callable[[Path], None]) -
         if body == strip_notes(original):
             shutil.rmtree(workdir, ignore_errors=True)
             return EditOutcome(key, "unchanged", rel)
-        problems = validate_text(layout, key, body)
-        errors = [p for p in problems if p.severity != "warning"]
-        if errors and edited == shown:  # closed without a change: give up
-            return EditOutcome(key, "abandoned", rel, problems=errors,
-                               kept_copy=str(copy))
-        if not errors:
-            # Under the writer lock: no `refs enrich` or import can write the file
-            # between the look and the write (the editor itself runs without it).
-            try:
-                with writer_lock(layout, "refs edit"):
+        # Checked and saved under the writer lock: no `refs enrich` or import can write
+        # the file, nor give another source its key or DOI, between the checks and the
+        # write (the editor itself runs without it).
+        try:
+            with writer_lock(layout, "refs edit"):
+                problems = validate_text(layout, key, body)
+                errors = [p for p in problems if p.severity != "warning"]
+                if not errors:
                     if path.read_text(encoding="utf-8") != original:
                         return EditOutcome(key, "abandoned", rel, problems=[Problem(
                             rel, 0, f"{rel} changed while you were editing; not "
                             "overwritten", key)], kept_copy=str(copy))
                     atomic_write_text(path, body)
-            except LibraryLocked as exc:
-                raise LibraryLocked(f"{exc}; {rel} is not changed; your edit is kept in "
-                                    f"{copy}") from None
+        except LibraryLocked as exc:
+            raise LibraryLocked(
+                f"{rel} is not changed: {exc.busy}. Your edit is kept in {copy}: when that "
+                f"has finished, copy it over {rel}, or run `refs edit {key}` and paste it "
+                "in") from None
+        if not errors:
             shutil.rmtree(workdir, ignore_errors=True)
             return EditOutcome(key, "saved", rel, warnings=problems)
+        if edited == shown:  # closed without a change: give up
+            return EditOutcome(key, "abandoned", rel, problems=errors,
+                               kept_copy=str(copy))
         shown = with_notes(body, errors)
         copy.write_text(shown, encoding="utf-8")

@@ -45,7 +45,12 @@ _held_lock = threading.Lock()
 
 
 class LibraryLocked(ReflibError):
-    """Another process is writing the library."""
+    """Another process is writing the library. `busy`: who, and how long this waited
+    (the message without its advice, for a command that advises otherwise)."""
+
+    def __init__(self, message: str, busy: str = "") -> None:
+        super().__init__(message)
+        self.busy = busy or message
 
 
 def lock_path(layout: Layout) -> Path:
@@ -123,10 +128,10 @@ def writer_lock(layout: Layout, command: str, wait: float | None = None) -> Iter
         end = time.monotonic() + wait
         while not _try_lock(handle):
             if time.monotonic() >= end:
-                raise LibraryLocked(
-                    f"the library {layout.root} is being written by {holder(path)}; waited "
-                    f"{wait:g} s. Run this again when it has finished (REFS_LOCK_WAIT sets "
-                    "how long to wait)")
+                busy = (f"the library {layout.root} is being written by {holder(path)}; "
+                        f"waited {wait:g} s")
+                raise LibraryLocked(f"{busy}. Run this again when it has finished "
+                                    "(REFS_LOCK_WAIT sets how long to wait)", busy)
             time.sleep(_POLL)
         since = datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         handle.seek(0)

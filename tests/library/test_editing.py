@@ -150,9 +150,11 @@ def test_the_save_waits_for_another_writer_and_loses_nothing(library, editor, mo
         holder.kill()
         holder.wait()
     message = str(caught.value)
-    assert "is being written by `refs enrich`" in message
-    assert "refs/lee2021learn.bib is not changed; your edit is kept in " in message
-    kept = Path(message.rsplit("kept in ", 1)[1])
+    assert message.startswith("refs/lee2021learn.bib is not changed: the library ")
+    assert "is being written by `refs enrich`" in message and "Run this again" not in message
+    assert message.endswith(": when that has finished, copy it over refs/lee2021learn.bib, "
+                            "or run `refs edit lee2021learn` and paste it in")
+    kept = Path(message.split("Your edit is kept in ", 1)[1].split(": when", 1)[0])
     assert "Edited: " in kept.read_text() and path.read_text() == old
     command, _ = editor(old.replace("title = {", "title = {Edited: ", 1))
     outcome = edit_source(Layout(library), "lee2021learn", _runner(command))  # free now
