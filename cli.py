@@ -599,23 +599,15 @@ def list_(keys, type_, year, since, author, journal, evidence, has_doi, fmt) -> 
       refs list --evidence guideline
       refs list --no-doi --format keys
     """
-    import gc
-
+    from reflib.gcpause import gc_paused
     from reflib.library.query import LIST_COLUMNS, list_sources
 
     filters = _filters(type_, year, since, author, journal, evidence, has_doi)
     detail = fmt if fmt in ("keys", "table") else "full"
-    # A list of 100,000 sources is a million small objects and no cycles: the collector
-    # would only walk them again and again (a fifth of the time).
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with gc_paused():  # a list of 100,000 sources is a million small objects, no cycles
         records = list_sources(_layout(), filters, _keys(keys) or None, notify=_notice,
                                detail=detail)
         _print_records(records, fmt, LIST_COLUMNS)
-    finally:
-        if collecting:
-            gc.enable()
 
 
 @cli.command()

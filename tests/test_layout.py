@@ -14,7 +14,7 @@ PACKAGE = ROOT / "reflib"
 # The data flow, in order. A module may import from its own stage, the ground floor and
 # any earlier stage; never from a later one.
 STAGES = ("library", "formats", "registries", "enrich", "cite", "checks", "report", "serve")
-GROUND = ("errors", "fsutil", "output", "progress", "crash", "__init__")
+GROUND = ("errors", "fsutil", "gcpause", "output", "progress", "crash", "__init__")
 
 
 def module_name(path: Path) -> str:

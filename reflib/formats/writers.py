@@ -9,15 +9,14 @@ only entry types and field names are translated where the two dialects differ.
 
 from __future__ import annotations
 
-import gc
 import json
 from collections.abc import Iterable, Sequence
-from contextlib import contextmanager
 from functools import partial
 
 from reflib.formats.csl import csl_type, issued_date, page_ends, parse_date, to_csl
 from reflib.formats.journals import save_learned
 from reflib.formats.parallel import map_slices
+from reflib.gcpause import gc_paused
 from reflib.library.bibtex import format_entry
 from reflib.library.index import entry_from_json
 from reflib.library.latex import MONTHS
@@ -75,23 +74,9 @@ def _each(text: str, advance) -> str:
     return text
 
 
-@contextmanager
-def _gc_paused():
-    """Exports make millions of small objects and free none until the end; the cyclic
-    garbage collector would scan them again and again (a third of the time at 100,000
-    entries), as in `refs build`."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def to_csl_json(refs: Iterable[Reference], subtitle: str = "capital") -> str:
     """A CSL-JSON array (what `pandoc --citeproc --bibliography refs.json` reads)."""
-    with _gc_paused():
+    with gc_paused():
         return _csl_json(refs, subtitle)
 
 
@@ -108,7 +93,7 @@ def _csl_json(refs: Iterable[Reference], subtitle: str) -> str:
 def csl_json_of_entries(entries: Sequence[str], subtitle: str = "capital") -> str:
     """`to_csl_json` of the index's entry JSON (index.entry_json), each made a Reference
     where it is mapped: on every core for a long list, none built in this process."""
-    with _gc_paused(), progress(_bar(entries), "exporting") as advance:
+    with gc_paused(), progress(_bar(entries), "exporting") as advance:
         lines = [line for part in map_slices(partial(_csl_lines_of_entries,
                                                      subtitle=subtitle), entries, advance)
                  for line in part]
@@ -120,7 +105,7 @@ def _csl_lines_of_entries(entries: Sequence[str], subtitle: str) -> list[str]:
 
 
 def _csl_lines(refs: Sequence[Reference], subtitle: str) -> list[str]:
-    with _gc_paused():
+    with gc_paused():
         lines = [json.dumps(to_csl(ref, subtitle), ensure_ascii=False) for ref in refs]
     save_learned()  # a forked worker runs no atexit: its journal abbreviations kept now
     return lines
@@ -129,14 +114,14 @@ def _csl_lines(refs: Sequence[Reference], subtitle: str) -> list[str]:
 def to_bibtex(refs: Iterable[Reference]) -> str:
     """Classic BibTeX: biblatex types and field names mapped back, `date` as year/month."""
     refs = list(refs)
-    with _gc_paused(), progress(_bar(refs), "exporting") as advance:
+    with gc_paused(), progress(_bar(refs), "exporting") as advance:
         return "\n".join(_each(format_entry(_as_bibtex(ref)), advance) for ref in refs)
 
 
 def to_biblatex(refs: Iterable[Reference]) -> str:
     """biblatex: journaltitle, location, date = {YYYY-MM-DD}, @online, @thesis."""
     refs = list(refs)
-    with _gc_paused(), progress(_bar(refs), "exporting") as advance:
+    with gc_paused(), progress(_bar(refs), "exporting") as advance:
         return "\n".join(_each(format_entry(_as_biblatex(ref)), advance) for ref in refs)
 
 
@@ -184,13 +169,13 @@ def _as_biblatex(ref: Reference) -> Reference:
 def to_ris(refs: Iterable[Reference]) -> str:
     """RIS records (Zotero, EndNote, Mendeley), one per reference, each ending `ER  -`."""
     refs = list(refs)
-    with _gc_paused(), progress(_bar(refs), "exporting") as advance:
+    with gc_paused(), progress(_bar(refs), "exporting") as advance:
         return "".join(map_slices(_ris_records, refs, advance))
 
 
 def ris_of_entries(entries: Sequence[str]) -> str:
     """`to_ris` of the index's entry JSON (see csl_json_of_entries)."""
-    with _gc_paused(), progress(_bar(entries), "exporting") as advance:
+    with gc_paused(), progress(_bar(entries), "exporting") as advance:
         return "".join(map_slices(_ris_records_of_entries, entries, advance))
 
 
@@ -199,7 +184,7 @@ def _ris_records_of_entries(entries: Sequence[str]) -> str:
 
 
 def _ris_records(refs: Sequence[Reference]) -> str:
-    with _gc_paused():
+    with gc_paused():
         return "".join(_ris_record(ref) for ref in refs)
 
 

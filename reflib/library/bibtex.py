@@ -120,6 +120,17 @@ def resolve_macros(ref: Reference, table) -> Reference:
 
 def format_value(raw: str) -> str:
     """Canonical layout of a raw value: `"x"` becomes `{x}`; numbers and macros stay."""
+    if "#" not in raw:  # one braced or quoted value, as most are: laid out in one step
+        ends = raw[:1] + raw[-1:]
+        if ends == "{}":
+            return raw
+        if ends == '""' and len(raw) >= 2:
+            return "{" + raw[1:-1] + "}"
+    return _format_any_value(raw)
+
+
+def _format_any_value(raw: str) -> str:
+    """`format_value` of any raw value: `#` concatenations, macros (its general path)."""
     raw = raw.strip()
     parts = split_concatenation(raw)
     if len(parts) == 1 and len(raw) >= 2 and raw[0] == '"' and raw[-1] == '"':
@@ -133,14 +144,7 @@ def format_entry(ref: Reference) -> str:
     """One entry in the layout every file we write uses; field order as in the source."""
     lines = [f"@{ref.entry_type}{{{ref.key},"]
     for name, raw in ref.fields.items():
-        # One braced or quoted value, as most are: format_value's layout, without the call.
-        ends = raw[:1] + raw[-1:]
-        if ends == "{}" and "#" not in raw:
-            lines.append(f"  {name} = {raw},")
-        elif ends == '""' and len(raw) >= 2 and "#" not in raw:
-            lines.append(f"  {name} = {{{raw[1:-1]}}},")
-        else:
-            lines.append(f"  {name} = {format_value(raw)},")
+        lines.append(f"  {name} = {format_value(raw)},")
     lines.append("}\n")
     return "\n".join(lines)
 

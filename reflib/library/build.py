@@ -11,7 +11,6 @@ cores (sourcefiles), validated across the library, library.bib joined and writte
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sqlite3
@@ -22,6 +21,7 @@ from pathlib import Path
 
 from reflib.errors import InvalidLibrary, Problem, ReflibError
 from reflib.fsutil import staged_write
+from reflib.gcpause import gc_paused
 from reflib.library import freshness, index, inherited, provenance, splice
 from reflib.library.bibtex import format_library, sort_key
 from reflib.library.buildstate import BuildReport, FileState, take
@@ -257,20 +257,16 @@ def build(layout: Layout, check: bool = False, full: bool = False,
 
 def _build_locked(layout: Layout, check: bool, full: bool, strict: bool,
                   index_only: bool) -> BuildReport:
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # a build makes millions of small objects and no cycles worth collecting
-    stamp = freshness.scan_stamp(layout)  # before anything in refs/ is stat'ed
-    cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
-    new_index = NewIndex(layout) if cache is None and not check else None
-    try:
-        return _build(layout, cache, new_index, check, strict, index_only, stamp)
-    except BaseException:
-        if new_index is not None:
-            new_index.abort()
-        raise
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    with gc_paused():  # a build makes millions of small objects and no cycles to collect
+        stamp = freshness.scan_stamp(layout)  # before anything in refs/ is stat'ed
+        cache = None if full else _open_cache(layout.db_path, with_bibtex=not index_only)
+        new_index = NewIndex(layout) if cache is None and not check else None
+        try:
+            return _build(layout, cache, new_index, check, strict, index_only, stamp)
+        except BaseException:
+            if new_index is not None:
+                new_index.abort()
+            raise
 
 
 def _nothing_changed(quick: tuple, strict: bool, index_only: bool) -> BuildReport:

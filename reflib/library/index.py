@@ -154,6 +154,14 @@ def create_search(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", (SCHEMA_VERSION,))
 
 
+def optimize_search(conn: sqlite3.Connection) -> None:
+    """The full-text index merged into one segment (after it was built, or rows went
+    through its triggers)."""
+    import sqlite_utils
+
+    sqlite_utils.Database(conn)["sources"].optimize()
+
+
 def insert_rows(conn: sqlite3.Connection, table: str, rows: list[dict[str, Any]] | list[tuple]
                 ) -> None:
     """Rows as dicts, or as tuples in SOURCE_COLUMNS order (what `source_rows` makes)."""

@@ -69,10 +69,10 @@ class NewIndex:
     """A whole new index, written to a temporary file and renamed over the old one only
     when complete: a failed build leaves the old index as it was.
 
-    Its life: `add` each parsed file's rows (or note the worker's scratch file that holds
-    them), `start_indexing` once every file is read (scratch files merged, secondary
-    indexes and full-text search made, in a thread: SQLite leaves the interpreter free
-    for the build to validate and format meanwhile), then `finish` (or `abort`)."""
+    Its life: `add` each parsed file's rows (or learn that its worker wrote them:
+    WorkerRows), `start_indexing` once every file is read (secondary indexes and
+    full-text search made in a thread: SQLite leaves the interpreter free for the build
+    to validate and format meanwhile), then `finish` (or `abort`)."""
 
     def __init__(self, layout: Layout) -> None:
         self.layout = layout
@@ -81,9 +81,7 @@ class NewIndex:
         fd, tmp = temp_beside(layout.db_path)  # the user's umask, not mkstemp's 0600
         os.close(fd)
         self.path = Path(tmp)
-        self.conn = sqlite3.connect(tmp, check_same_thread=False)  # see start_indexing
-        self.conn.execute("PRAGMA journal_mode = OFF")
-        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn = _bulk_load(tmp, check_same_thread=False)  # see start_indexing
         index.create_tables(self.conn)  # indexes and search come after the rows
         self.rows = RowBuffer(self.conn)
         self.keys: dict[str, object] = {}  # key -> the state of the first file with it
@@ -113,8 +111,6 @@ class NewIndex:
         """Every file is read: make the secondary indexes and full-text search, in a
         thread (sqlite3 releases the interpreter's lock while SQLite works, so the build
         validates and formats meanwhile). `finish` waits for it."""
-        import sqlite_utils
-
         def again() -> None:  # both files' rows went in: the first file's alone, again
             if not self.again:
                 return
@@ -126,7 +122,7 @@ class NewIndex:
         steps = [self.rows.flush, again,
                  lambda: index.create_indexes(self.conn),  # after the bulk load: a sort each
                  lambda: index.create_search(self.conn),  # search over the rows loaded
-                 lambda: sqlite_utils.Database(self.conn)["sources"].optimize()]
+                 lambda: index.optimize_search(self.conn)]
 
         def work() -> None:
             try:
@@ -150,12 +146,10 @@ class NewIndex:
     def finish(self, states: list, order: list[str], order_sig: str,
                records: provenance.RecordScan,
                spans: list[tuple[str, str, int]] | None = None) -> None:
-        import sqlite_utils
-
         self._wait()
         conn = self.conn
         if inherited.write(conn, states):  # issue 10's hook: children show what they
-            sqlite_utils.Database(conn)["sources"].optimize()  # inherit (FTS rows again)
+            index.optimize_search(conn)     # inherit (their rows through FTS's triggers)
         rest = [s for s in states if s.rel not in self.filed]
         share = len(states) // 4
         with progress(len(rest) + share if len(states) >= PROGRESS_FROM else 0,
@@ -248,9 +242,7 @@ class WorkerRows:
     batches interleave."""
 
     def __init__(self, path: str) -> None:
-        self.conn = sqlite3.connect(path, timeout=600)
-        self.conn.execute("PRAGMA journal_mode = OFF")
-        self.conn.execute("PRAGMA synchronous = OFF")
+        self.conn = _bulk_load(path, timeout=600)
         self.inserts = {}
         for table, columns in {**index.SOURCE_COLUMNS, "files": FILE_COLUMNS}.items():
             columns = ("rowid", *columns) if table == "sources" else columns
@@ -263,3 +255,12 @@ class WorkerRows:
             for table, rows in tables.items():
                 if rows:
                     self.conn.executemany(self.inserts[table], rows)
+
+
+def _bulk_load(path: str, **options) -> sqlite3.Connection:
+    """A connection to a new index being filled: no journal, no syncs (a failed build
+    throws the file away; a complete one is synced once before its rename)."""
+    conn = sqlite3.connect(path, **options)
+    conn.execute("PRAGMA journal_mode = OFF")
+    conn.execute("PRAGMA synchronous = OFF")
+    return conn

@@ -75,8 +75,6 @@ def entry_problems(ref: Reference, inherited: Reference | None = None) -> list[P
         add(ref.line_of("evidence"), f"evidence '{ref.evidence}' is not one of "
             f"{', '.join(EVIDENCE_TYPES)}")
     for name, raw in fields.items():
-        if raw[:1] in ("{", '"') and "#" not in raw:
-            continue  # one delimited value, as most are: no macro (is_bare_macro's fast path)
         macros = [m for m in is_bare_macro(raw) if m.lower() not in MONTHS]
         if macros:
             add(ref.line_of(name), f"field '{name}' uses undefined macro '{macros[0]}'; "

@@ -24,3 +24,13 @@ def test_format_entry() -> None:
                                      "note": "{x} # jan", "pages": " {1--2} "})
     assert format_entry(ref) == ("@article{a,\n  title = {A {B}},\n  month = jan,\n"
                                  "  year = 2001,\n  note = {x} # jan,\n  pages = {1--2},\n}\n")
+
+
+def test_format_value_short_cut_is_its_general_path() -> None:
+    """On every real value: the one-step layout of one braced or quoted value is what
+    the general path (split, strip, months) gives."""
+    from reflib.library.bibtex import _format_any_value
+
+    values = [raw for ref in real_references() for raw in ref.fields.values()]
+    assert sum(1 for raw in values if raw[:1] in "{\"" and "#" not in raw) > 200
+    assert [format_value(raw) for raw in values] == [_format_any_value(raw) for raw in values]
